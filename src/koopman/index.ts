@@ -1,0 +1,3 @@
+export { fitKoopman, fitRows, type Snapshots } from './fit.js';
+export { KoopmanOperator, EIGENBASIS_CONDITION_LIMIT, type OperatorParts } from './operator.js';
+export { DEFAULT_FIT_OPTIONS, MIN_TOL, minSnapshots, resolveFitOptions, type FitOptions, type ResolvedFitOptions } from './options.js';

@@ -1,0 +1,61 @@
+/** Deterministic pseudo-random numbers for tests (mulberry32). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function matVec(A: ArrayLike<number>, x: ArrayLike<number>, n: number): Float64Array {
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += A[i * n + j] * x[j];
+    y[i] = s;
+  }
+  return y;
+}
+
+export function matMul(A: ArrayLike<number>, B: ArrayLike<number>, n: number): Float64Array {
+  const C = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) C[i * n + j] += A[i * n + k] * B[k * n + j];
+  return C;
+}
+
+/** Inverse of a small well-conditioned matrix by Gauss–Jordan (test helper only). */
+export function inverse(A: ArrayLike<number>, n: number): Float64Array {
+  const M = Array.from({ length: n }, (_, i) => [
+    ...Array.from({ length: n }, (_, j) => A[i * n + j]),
+    ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0)),
+  ]);
+  for (let c = 0; c < n; c++) {
+    let p = c;
+    for (let i = c + 1; i < n; i++) if (Math.abs(M[i][c]) > Math.abs(M[p][c])) p = i;
+    [M[c], M[p]] = [M[p], M[c]];
+    const piv = M[c][c];
+    for (let j = 0; j < 2 * n; j++) M[c][j] /= piv;
+    for (let i = 0; i < n; i++) {
+      if (i === c) continue;
+      const f = M[i][c];
+      for (let j = 0; j < 2 * n; j++) M[i][j] -= f * M[c][j];
+    }
+  }
+  const out = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) out[i * n + j] = M[i][n + j];
+  return out;
+}
+
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
