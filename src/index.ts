@@ -1,0 +1,7 @@
+/** tfjs-koopman: the public API. */
+export * from './linalg/index.js';
+export * from './koopman/index.js';
+export * from './partition/index.js';
+export * from './trajectory/index.js';
+export * from './tfjs/index.js';
+export * from './backend/index.js';

@@ -1,0 +1,48 @@
+import type { TrajectoryRecorder } from '../trajectory/recorder.js';
+import { fitRows } from './fit.js';
+import type { KoopmanOperator } from './operator.js';
+import { resolveFitOptions, type FitOptions } from './options.js';
+
+export interface BatchFit {
+  /** One operator per recorded group, or null where the fit failed (see errors). */
+  operators: (KoopmanOperator | null)[];
+  /** Why a group could not be fitted, by group index. */
+  errors: Map<number, string>;
+  ranks: { min: number; median: number; max: number };
+  ms: number;
+}
+
+/**
+ * Fits one operator per recorded group, reusing a single scratch buffer. Groups whose fit fails
+ * (for example too few snapshots for their dimension under the rank rule) are reported, not thrown,
+ * unless `strict` is set.
+ */
+export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false): BatchFit {
+  const t0 = performance.now();
+  const o = resolveFitOptions(options);
+  const n = recorder.count;
+  const maxDim = recorder.groups.reduce((a, g) => Math.max(a, g.indices.length), 0);
+  const scratch = new Float64Array(maxDim * n);
+  const operators: (KoopmanOperator | null)[] = [];
+  const errors = new Map<number, string>();
+  recorder.groups.forEach((group, g) => {
+    const d = group.indices.length;
+    const rows = recorder.rows(g, scratch).subarray(0, d * n);
+    try {
+      operators.push(fitRows(rows, d, n, o, `group ${group.id}`));
+    } catch (err) {
+      if (strict) throw err;
+      errors.set(g, (err as Error).message);
+      operators.push(null);
+    }
+  });
+  const ranks = operators.filter((x): x is KoopmanOperator => x !== null).map((x) => x.rank).sort((a, b) => a - b);
+  return {
+    operators,
+    errors,
+    ranks: ranks.length
+      ? { min: ranks[0], median: ranks[ranks.length >> 1], max: ranks[ranks.length - 1] }
+      : { min: 0, median: 0, max: 0 },
+    ms: performance.now() - t0,
+  };
+}

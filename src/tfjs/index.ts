@@ -1,0 +1,1 @@
+export { describeModel, readWeights, writeWeights } from './weights.js';

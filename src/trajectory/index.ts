@@ -1,0 +1,1 @@
+export { DEFAULT_RECORDER, TrajectoryRecorder, type RecordDtype, type RecorderOptions } from './recorder.js';
