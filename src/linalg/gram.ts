@@ -1,7 +1,7 @@
 /**
  * Row Gram matrix G = X Xᵀ (n×n, row-major, both triangles filled) of the n rows of a matrix held
  * in a flat array: row i is x[i·stride + offset … + len). Accumulates in double precision and
- * works on four rows at a time so that each pass over a row serves four dot products.
+ * works on blocks of four rows against two so that each pass over memory serves eight dot products.
  */
 export function rowGram(
   x: ArrayLike<number>,
@@ -17,7 +17,45 @@ export function rowGram(
     const o1 = o0 + stride;
     const o2 = o1 + stride;
     const o3 = o2 + stride;
-    for (let j = 0; j <= i + 3; j++) {
+    let j = 0;
+    // 4 × 2 blocks: six loads serve eight products
+    for (; j + 1 <= i + 3; j += 2) {
+      const a = j * stride + offset;
+      const b = a + stride;
+      let s00 = 0;
+      let s01 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s20 = 0;
+      let s21 = 0;
+      let s30 = 0;
+      let s31 = 0;
+      for (let t = 0; t < len; t++) {
+        const va = x[a + t];
+        const vb = x[b + t];
+        const x0 = x[o0 + t];
+        const x1 = x[o1 + t];
+        const x2 = x[o2 + t];
+        const x3 = x[o3 + t];
+        s00 += x0 * va;
+        s01 += x0 * vb;
+        s10 += x1 * va;
+        s11 += x1 * vb;
+        s20 += x2 * va;
+        s21 += x2 * vb;
+        s30 += x3 * va;
+        s31 += x3 * vb;
+      }
+      put(out, n, i, j, s00);
+      put(out, n, i, j + 1, s01);
+      put(out, n, i + 1, j, s10);
+      put(out, n, i + 1, j + 1, s11);
+      put(out, n, i + 2, j, s20);
+      put(out, n, i + 2, j + 1, s21);
+      put(out, n, i + 3, j, s30);
+      put(out, n, i + 3, j + 1, s31);
+    }
+    for (; j <= i + 3; j++) {
       const oj = j * stride + offset;
       let s0 = 0;
       let s1 = 0;
@@ -30,14 +68,10 @@ export function rowGram(
         s2 += x[o2 + t] * v;
         s3 += x[o3 + t] * v;
       }
-      out[i * n + j] = s0;
-      out[j * n + i] = s0;
-      out[(i + 1) * n + j] = s1;
-      out[j * n + i + 1] = s1;
-      out[(i + 2) * n + j] = s2;
-      out[j * n + i + 2] = s2;
-      out[(i + 3) * n + j] = s3;
-      out[j * n + i + 3] = s3;
+      put(out, n, i, j, s0);
+      put(out, n, i + 1, j, s1);
+      put(out, n, i + 2, j, s2);
+      put(out, n, i + 3, j, s3);
     }
   }
   for (; i < n; i++) {
@@ -51,6 +85,11 @@ export function rowGram(
     }
   }
   return out;
+}
+
+function put(out: Float64Array, n: number, i: number, j: number, v: number): void {
+  out[i * n + j] = v;
+  out[j * n + i] = v;
 }
 
 /**
