@@ -4,4 +4,6 @@ export * from './koopman/index.js';
 export * from './partition/index.js';
 export * from './trajectory/index.js';
 export * from './tfjs/index.js';
+export * from './metrics/index.js';
 export * from './backend/index.js';
+export * from '../plugins/koopman-training/index.js';

@@ -1,0 +1,55 @@
+/** One candidate horizon tried by the guard. */
+export interface CandidateResult {
+  horizon: number;
+  /** Guard loss of the weights extrapolated this far (Infinity when the prediction was not finite). */
+  loss: number;
+}
+
+/** Everything decided at one jump, with the reason in words. */
+export interface JumpRecord {
+  /** Optimizer steps taken when the jump was decided (t2). */
+  step: number;
+  /** Steps jumped (0 when rejected). */
+  horizon: number;
+  candidates: CandidateResult[];
+  /** Guard loss at t2 (NaN without a guard). */
+  lossBefore: number;
+  /** Guard loss after the decision (NaN without a guard). */
+  lossAfter: number;
+  accepted: boolean;
+  reason: string;
+  /** Snapshots the operators were fitted on. */
+  snapshots: number;
+  recordMs: number;
+  fitMs: number;
+  extrapolateMs: number;
+  guardMs: number;
+  ranks: { min: number; median: number; max: number };
+  /** Groups that got no operator (and kept their t2 weights), with why. */
+  skippedGroups: { id: string; reason: string }[];
+}
+
+export interface KoopmanReport {
+  jumps: JumpRecord[];
+  /** Snapshots recorded over the whole run. */
+  recordedSteps: number;
+  /** Optimizer steps saved by accepted jumps. */
+  skippedSteps: number;
+  /** Optimizer steps actually taken. */
+  optimizerSteps: number;
+  /** optimizerSteps + skippedSteps: the training time the weights stand for. */
+  effectiveSteps: number;
+  /** Bytes the recording buffer holds. */
+  bytesHeld: number;
+  /** Partition notes, skipped layers, stopped recordings. */
+  notes: string[];
+}
+
+/** A one-line human summary of a jump. */
+export function describeJump(j: JumpRecord): string {
+  const fmt = (x: number) => (Number.isFinite(x) ? x.toPrecision(4) : String(x));
+  const head = j.accepted ? `jumped ${j.horizon} steps` : 'jump rejected';
+  const loss = Number.isNaN(j.lossBefore) ? '' : ` loss ${fmt(j.lossBefore)} → ${fmt(j.lossAfter)};`;
+  const t = `record ${j.recordMs.toFixed(0)} ms, fit ${j.fitMs.toFixed(0)} ms, extrapolate ${j.extrapolateMs.toFixed(0)} ms, guard ${j.guardMs.toFixed(0)} ms`;
+  return `[koopman] step ${j.step}: ${head};${loss} ranks ${j.ranks.min}/${j.ranks.median}/${j.ranks.max}; ${t}. ${j.reason}`;
+}

@@ -1,0 +1,1 @@
+export { equivalentSteps, errorToGrowth, median, type EquivalentSteps } from './teq.js';

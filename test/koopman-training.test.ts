@@ -1,0 +1,280 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { koopmanTraining, KoopmanTraining } from '../plugins/koopman-training/index.js';
+import { equivalentSteps } from '../src/metrics/index.js';
+import { readWeights, writeWeights } from '../src/tfjs/index.js';
+import { rng } from './helpers.js';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Least squares with 4 features of very different scales, 2 outputs: full-batch GD is affine in w. */
+function regression() {
+  const r = rng(11);
+  const N = 64;
+  const scales = [1, 0.7, 0.5, 0.35];
+  const X = Array.from({ length: N }, () => scales.map((s) => s * (2 * r() - 1)));
+  const Y = X.map((x) => [x[0] - 2 * x[1] + 0.5 * x[2] + 3 * x[3] + 0.1, -x[0] + x[2] + 2 * x[3] - 0.3]);
+  return { x: tf.tensor2d(X), y: tf.tensor2d(Y), N };
+}
+
+function linearModel(seed: number): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.dense({ inputShape: [4], units: 2, name: 'lin', kernelInitializer: tf.initializers.randomNormal({ seed }) }));
+  m.compile({ optimizer: tf.train.sgd(0.2), loss: 'meanSquaredError' });
+  return m;
+}
+
+async function trainPlain(m: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, N: number, steps: number, losses?: number[]) {
+  await m.fit(x, y, {
+    epochs: steps,
+    batchSize: N,
+    shuffle: false,
+    verbose: 0,
+    callbacks: losses ? { onEpochEnd: async (_e, logs) => void losses.push(logs!.loss as number) } : undefined,
+  });
+}
+
+function relDiff(a: Float32Array, b: Float32Array): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < a.length; i++) {
+    num += (a[i] - b[i]) ** 2;
+    den += b[i] ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+describe('koopmanTraining on exactly affine dynamics (full-batch GD on least squares)', () => {
+  // slowest GD mode ≈ 0.984 per step: a 60-step window identifies it, and after 100 more steps
+  // the loss (whose minimum is 0) is still falling geometrically, so T_eq is well resolved
+  const t1 = 10;
+  const t2 = 70;
+  const T = 100;
+  for (const partition of [{ default: 'node' as const }, { default: 'layer' as const }, { default: 'network' as const }]) {
+    it(`${partition.default} operators land within 1e-4 of ${T} more GD steps, and T_eq/T ≈ 1`, async () => {
+      const { x, y, N } = regression();
+      const m = linearModel(3);
+      const kt = koopmanTraining({ partition, window: { start: t1, end: t2 }, horizon: T, rank: -1, affine: true });
+      expect(kt).toBeInstanceOf(tf.Callback);
+      await trainPlain(m, x, y, N, 0);
+      await m.fit(x, y, { epochs: t2, batchSize: N, shuffle: false, verbose: 0, callbacks: [kt] });
+      const jump = kt.report.jumps[0];
+      expect(jump.accepted).toBe(true);
+      expect(jump.horizon).toBe(T);
+      expect(jump.reason).toMatch(/no guard/);
+      expect(kt.report.skippedSteps).toBe(T);
+      expect(kt.report.effectiveSteps).toBe(t2 + T);
+      const wKO = readWeights(m);
+      const lossKO = (m.evaluate(x, y) as tf.Scalar).dataSync()[0];
+
+      const ref = linearModel(3);
+      await trainPlain(ref, x, y, N, t2);
+      const losses: number[] = [(ref.evaluate(x, y) as tf.Scalar).dataSync()[0]];
+      await trainPlain(ref, x, y, N, T + 100, losses);
+      // losses[i] is the loss before step i+1 of the continuation: rebuild ℓ_i = loss after i steps
+      const ell = [losses[0], ...losses.slice(2), (ref.evaluate(x, y) as tf.Scalar).dataSync()[0]];
+      const wRef = linearModel(3);
+      await trainPlain(wRef, x, y, N, t2 + T);
+      expect(relDiff(wKO, readWeights(wRef))).toBeLessThan(1e-4);
+      const { teq } = equivalentSteps(ell, lossKO);
+      expect(teq / T).toBeGreaterThan(0.97);
+      expect(teq / T).toBeLessThan(1.03);
+    });
+  }
+});
+
+describe('guarded jumps', () => {
+  it('searches candidate horizons and takes the best one when it lowers the guard loss', async () => {
+    const { x, y, N } = regression();
+    const m = linearModel(5);
+    const jumps: number[] = [];
+    const kt = koopmanTraining({
+      window: { start: 5, end: 65 },
+      horizon: 300,
+      rank: -1,
+      guard: { validationData: [x, y] },
+      onJump: (j) => void jumps.push(j.horizon),
+    });
+    await m.fit(x, y, { epochs: 65, batchSize: N, shuffle: false, verbose: 0, callbacks: [kt] });
+    const j = kt.report.jumps[0];
+    expect(j.candidates.map((c) => c.horizon)).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300]);
+    expect(j.accepted).toBe(true);
+    const best = j.candidates.reduce((a, c) => (c.loss < a.loss ? c : a));
+    expect(j.horizon).toBe(best.horizon);
+    // on a convex quadratic the loss falls along the extrapolation: the search goes far
+    expect(j.horizon).toBeGreaterThanOrEqual(128);
+    expect(j.candidates[0].loss).toBeLessThan(j.lossBefore);
+    expect(j.lossAfter).toBeLessThan(j.candidates[0].loss);
+    expect(jumps).toEqual([j.horizon]);
+    const lossNow = (m.evaluate(x, y) as tf.Scalar).dataSync()[0];
+    expect(lossNow).toBeCloseTo(j.lossAfter, 5);
+  });
+
+  it('rejects a harmful jump and restores the exact t2 weights', async () => {
+    // Noisy mini-batch SGD with momentum on a small sigmoid net: a 6-snapshot window cannot
+    // describe the dynamics, and a 5000-step horizon through an unstabilised full-rank fit hurts.
+    const r = rng(4);
+    const X = tf.tensor2d(Array.from({ length: 40 }, () => [r() * 2 - 1, r() * 2 - 1]));
+    const Y = tf.tensor2d(Array.from({ length: 40 }, () => [r()]));
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [2], units: 3, activation: 'sigmoid', name: 'h', kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) }));
+    m.add(tf.layers.dense({ units: 1, name: 'o', kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }));
+    m.compile({ optimizer: tf.train.momentum(0.5, 0.95), loss: 'meanSquaredError' });
+    const kt = koopmanTraining({
+      window: { start: 0, end: 10 },
+      horizon: 5000,
+      rank: -1,
+      affine: false,
+      stabilize: false,
+      guard: { validationData: [X, Y], candidates: [5000] },
+    });
+    // capture the t2 weights by training a twin with the same seeds and batches
+    const twin = tf.sequential();
+    twin.add(tf.layers.dense({ inputShape: [2], units: 3, activation: 'sigmoid', name: 'h', kernelInitializer: tf.initializers.randomNormal({ seed: 1 }) }));
+    twin.add(tf.layers.dense({ units: 1, name: 'o', kernelInitializer: tf.initializers.randomNormal({ seed: 2 }) }));
+    twin.compile({ optimizer: tf.train.momentum(0.5, 0.95), loss: 'meanSquaredError' });
+    await twin.fit(X, Y, { epochs: 5, batchSize: 20, shuffle: false, verbose: 0 });
+    const atT2 = readWeights(twin);
+    await m.fit(X, Y, { epochs: 5, batchSize: 20, shuffle: false, verbose: 0, callbacks: [kt] });
+    const j = kt.report.jumps[0];
+    expect(j.step).toBe(10);
+    expect(j.accepted).toBe(false);
+    expect(j.horizon).toBe(0);
+    expect(j.reason).toMatch(/exact t2 weights restored/);
+    expect(j.candidates[0].loss).toBeGreaterThan(j.lossBefore);
+    const after = readWeights(m);
+    expect(Buffer.from(after.buffer).equals(Buffer.from(atT2.buffer))).toBe(true);
+    expect(kt.report.skippedSteps).toBe(0);
+  });
+});
+
+describe('fit() integration, custom loops and reports', () => {
+  it('works with validationData and epochs, repeated jumps, and does not leak tensors', async () => {
+    const { x, y, N } = regression();
+    const m = linearModel(7);
+    const kt = koopmanTraining({
+      window: { start: 2, end: 12 },
+      horizon: 16,
+      every: 12,
+      maxJumps: 20,
+      rank: -1,
+      guard: { validationData: [x, y] },
+      optimizerState: 'reset',
+    });
+    // warm up fit once so its own one-off tensors are counted
+    await m.fit(x, y, { epochs: 1, batchSize: N / 2, verbose: 0, validationData: [x, y] });
+    const before = tf.memory().numTensors;
+    const h = await m.fit(x, y, { epochs: 130, batchSize: N / 2, verbose: 0, validationData: [x, y], callbacks: [kt] });
+    expect(h.history.val_loss).toHaveLength(130);
+    expect(kt.report.jumps.length).toBe(20);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(kt.report.optimizerSteps).toBe(260);
+    const accepted = kt.report.jumps.filter((j) => j.accepted);
+    expect(kt.report.skippedSteps).toBe(accepted.reduce((a, j) => a + j.horizon, 0));
+    for (const j of kt.report.jumps) {
+      expect(j.recordMs).toBeGreaterThanOrEqual(0);
+      expect(j.fitMs).toBeGreaterThan(0);
+      expect(j.ranks.max).toBeGreaterThanOrEqual(j.ranks.min);
+    }
+  });
+
+  it('drives a custom loop through attach/afterStep with a lossFn guard', async () => {
+    const { x, y } = regression();
+    const m = linearModel(9);
+    const opt = tf.train.sgd(0.2);
+    const lossOf = () => tf.tidy(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor).dataSync()[0]);
+    const kt = koopmanTraining({
+      window: { start: 5, end: 25 },
+      horizon: 100,
+      rank: -1,
+      guard: { lossFn: () => lossOf() },
+    });
+    await kt.attach(m);
+    for (let s = 0; s < 25; s++) {
+      const l = opt.minimize(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor) as tf.Scalar, true);
+      const v = l!.dataSync()[0];
+      l!.dispose();
+      await kt.afterStep({ loss: v });
+    }
+    const j = kt.report.jumps[0];
+    expect(j.accepted).toBe(true);
+    expect(lossOf()).toBeCloseTo(j.lossAfter, 6);
+    expect(kt.effectiveStep).toBe(25 + j.horizon);
+  });
+
+  it('a layer the partitions do not know is skipped and reported; training still works', async () => {
+    const { x, y, N } = regression();
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4], units: 3, name: 'a' }));
+    m.add(tf.layers.batchNormalization({ name: 'bn' }));
+    m.add(tf.layers.dense({ units: 2, name: 'b' }));
+    m.compile({ optimizer: tf.train.sgd(0.05), loss: 'meanSquaredError' });
+    const kt = koopmanTraining({ window: { start: 2, end: 20 }, horizon: 10 });
+    const h = await m.fit(x, y, { epochs: 25, batchSize: N, verbose: 0, callbacks: [kt] });
+    expect(h.history.loss).toHaveLength(25);
+    expect(kt.report.notes.join('\n')).toMatch(/layer bn \(BatchNormalization\): not a Dense or Conv2D layer, skipped/);
+    expect(kt.report.notes.join('\n')).toMatch(/weights are in no group and are never changed/);
+    expect(kt.report.jumps).toHaveLength(1);
+  });
+
+  it('non-finite loss during recording stops recording, never fits, and training goes on', async () => {
+    const { x, y } = regression();
+    const m = linearModel(1);
+    const opt = tf.train.sgd(0.1);
+    const kt = koopmanTraining({ window: { start: 0, end: 10 }, horizon: 5 });
+    await kt.attach(m);
+    for (let s = 0; s < 12; s++) {
+      opt.minimize(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor) as tf.Scalar);
+      await kt.afterStep({ loss: s === 4 ? NaN : 1 });
+    }
+    expect(kt.report.jumps).toHaveLength(0);
+    expect(kt.report.notes.join('\n')).toMatch(/recording stopped at step 5: non-finite loss \(NaN\)/);
+    expect(kt.report.notes.join('\n')).toMatch(/no jump at step 10/);
+    expect(kt.report.optimizerSteps).toBe(12);
+  });
+
+  it('non-finite weights are refused by the recorder and reported', async () => {
+    const m = linearModel(2);
+    const kt = koopmanTraining({ window: { start: 0, end: 5 }, horizon: 5 });
+    await kt.attach(m);
+    const w = readWeights(m);
+    w[3] = Infinity;
+    writeWeights(m, w);
+    await kt.afterStep();
+    expect(kt.report.notes.join('\n')).toMatch(/non-finite weight \(Infinity\) in layer lin \(group lin\/node\d\, coordinate \d\) at step 1/);
+  });
+});
+
+describe('bad options fail at construction', () => {
+  const ok = { window: { start: 10, end: 40 }, horizon: 100 };
+  it('names the option and accepted values', () => {
+    expect(() => koopmanTraining({ ...ok, window: { start: 40, end: 10 } })).toThrow('window.end (10) must be greater than window.start (40)');
+    expect(() => koopmanTraining({ ...ok, window: { start: 10, end: 10 } })).toThrow(/window.end \(10\) must be greater/);
+    expect(() => koopmanTraining({ ...ok, horizon: 0 })).toThrow('horizon must be an integer > 0 (steps to jump ahead); got 0');
+    expect(() => koopmanTraining({ ...ok, horizon: -5 })).toThrow(/horizon must be an integer > 0/);
+    expect(() => koopmanTraining({ ...ok, guard: {} })).toThrow(/guard needs validationData: \[x, y\] or a lossFn/);
+    expect(() => koopmanTraining({ ...ok, window: { start: 0, end: 3 }, rank: 5 })).toThrow(
+      'window [0, 3] holds 4 snapshots (recordEvery 1); rank 5 with affine needs at least 7',
+    );
+    expect(() => koopmanTraining({ ...ok, window: { start: 0, end: 3, unit: 'day' as never } })).toThrow(/window.unit must be 'step' or 'epoch'/);
+    expect(() => koopmanTraining({ ...ok, optimizerState: 'zero' as never })).toThrow(/optimizerState must be 'keep' or 'reset'/);
+    expect(() => koopmanTraining({ ...ok, partition: { default: 'neuron' as never } })).not.toThrow();
+  });
+
+  it('checks what needs the model before training starts', async () => {
+    const { x, y, N } = regression();
+    const m = linearModel(1);
+    const kt = koopmanTraining({ window: { start: 0, end: 4 }, horizon: 10, rank: -1, partition: { default: 'network' } });
+    await expect(m.fit(x, y, { epochs: 2, batchSize: N, verbose: 0, callbacks: [kt] })).rejects.toThrow(
+      /window \[0, 4\] holds 5 snapshots; group network \(dimension 10\) needs at least 12 under rank -1 with affine/,
+    );
+    const bad = koopmanTraining({ window: { start: 0, end: 4 }, horizon: 10, partition: { default: 'neuron' as never } });
+    await expect(bad.attach(m)).rejects.toThrow(/partition.default: unknown partition kind 'neuron'/);
+    expect(new KoopmanTraining({ window: { start: 0, end: 4, unit: 'epoch' }, horizon: 2 })).toBeInstanceOf(KoopmanTraining);
+    await expect(new KoopmanTraining({ window: { start: 0, end: 4, unit: 'epoch' }, horizon: 2 }).attach(m)).rejects.toThrow(
+      /window.unit 'epoch' needs stepsPerEpoch/,
+    );
+  });
+});
