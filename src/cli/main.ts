@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { experimentCommands } from './experiments.js';
+
+/** The `tfjs-koopman` command line. */
+export async function main(argv: string[] = hideBin(process.argv)): Promise<void> {
+  await yargs(argv)
+    .scriptName('tfjs-koopman')
+    .usage('$0 <command> [options]')
+    .command(
+      'experiment',
+      'Run a reproduced experiment (writes CSV, a Markdown summary and SVG plots)',
+      (y) => {
+        for (const c of experimentCommands) y.command(c);
+        return y.demandCommand(1, 'name an experiment: ' + experimentCommands.map((c) => c.command).join(', '));
+      },
+      () => undefined,
+    )
+    .demandCommand(1, 'name a command')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .parseAsync();
+}
+
+main().catch((err: Error) => {
+  console.error(`tfjs-koopman: ${err.message}`);
+  process.exitCode = 1;
+});

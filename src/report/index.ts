@@ -1,0 +1,3 @@
+export { writeCsv } from './csv.js';
+export { ProgressBar, fmtTime } from './progress.js';
+export { svgPlot, type PlotOptions, type Series } from './svg.js';
