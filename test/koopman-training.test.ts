@@ -85,6 +85,25 @@ describe('koopmanTraining on exactly affine dynamics (full-batch GD on least squ
   }
 });
 
+describe('recordEvery', () => {
+  it('fits k-step operators on every k-th snapshot counted back from t2, and lands as exactly', async () => {
+    const { x, y, N } = regression();
+    const m = linearModel(3);
+    const kt = koopmanTraining({ window: { start: 5, end: 71 }, horizon: 99, recordEvery: 3, rank: -1 });
+    await m.fit(x, y, { epochs: 71, batchSize: N, shuffle: false, verbose: 0, callbacks: [kt] });
+    // snapshots at 71, 68, …, 5: 23 of them
+    expect(kt.report.jumps[0].snapshots).toBe(23);
+    expect(kt.report.recordedSteps).toBe(23);
+    const ref = linearModel(3);
+    await trainPlain(ref, x, y, N, 170);
+    expect(relDiff(readWeights(m), readWeights(ref))).toBeLessThan(1e-4);
+    const badH = koopmanTraining({ window: { start: 5, end: 71 }, horizon: 100, recordEvery: 3 });
+    await expect(badH.attach(m)).rejects.toThrow('horizon (100 steps) must be a multiple of recordEvery (3): the operators are 3-step maps');
+    const badC = koopmanTraining({ window: { start: 5, end: 71 }, horizon: 99, recordEvery: 3, guard: { lossFn: () => 0, candidates: [2] } });
+    await expect(badC.attach(m)).rejects.toThrow('guard.candidates: 2 is not a multiple of recordEvery (3)');
+  });
+});
+
 describe('guarded jumps', () => {
   it('searches candidate horizons and takes the best one when it lowers the guard loss', async () => {
     const { x, y, N } = regression();

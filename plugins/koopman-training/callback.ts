@@ -45,6 +45,8 @@ export class KoopmanTraining extends tf.Callback {
     bytesHeld: 0,
     notes: [],
   };
+  /** The operators of the latest jump, by group (null where a group could not be fitted). */
+  lastFit: { groups: Partition['groups']; operators: (KoopmanOperator | null)[]; step: number } | null = null;
   private partition: Partition | null = null;
   private recorder: TrajectoryRecorder | null = null;
   private flat: Float32Array | null = null;
@@ -55,6 +57,8 @@ export class KoopmanTraining extends tf.Callback {
   private windowEnd = 0;
   private recording = true;
   private recordMs = 0;
+  /** Record every k-th step, counted back from the window end so that t2 is always a snapshot. */
+  private stride = 1;
   private attachedModel: tf.LayersModel | null = null;
 
   constructor(args: KoopmanTrainingArgs) {
@@ -114,13 +118,16 @@ export class KoopmanTraining extends tf.Callback {
     const horizon = a.horizon * scale;
     const start = a.window.start * scale;
     const end = a.window.end * scale;
-    if (start % k !== 0 || end % k !== 0 || horizon % k !== 0) {
-      throw new Error(`window start/end and horizon (${start}, ${end}, ${horizon} steps) must be multiples of recordEvery (${k})`);
+    if (horizon % k !== 0) {
+      throw new Error(`horizon (${horizon} steps) must be a multiple of recordEvery (${k}): the operators are ${k}-step maps`);
     }
     const model = this.net;
     this.partition = partitionWeights(describeModel(model), { ...PLUGIN_DEFAULTS.partition, ...a.partition });
     if (this.partition.groups.length === 0) throw new Error('partition: no weight group to record (every layer skipped?)');
-    const snapshots = (end - start) / k + 1;
+    const every = a.every !== undefined ? a.every * scale : null;
+    const capacity = Math.floor((end - start) / k) + 1;
+    // later windows (with `every`) may be shorter than the first
+    const snapshots = every === null ? capacity : Math.min(capacity, Math.floor(Math.min(end - start, every) / k) + 1);
     for (const g of this.partition.groups) {
       const need = minSnapshots(g.indices.length, this.fitOptions);
       if (snapshots < need) {
@@ -135,7 +142,6 @@ export class KoopmanTraining extends tf.Callback {
         if (c % k !== 0) throw new Error(`guard.candidates: ${c} is not a multiple of recordEvery (${k})`);
       }
     }
-    const every = a.every !== undefined ? a.every * scale : null;
     this.schedule = {
       length: end - start,
       horizon,
@@ -145,8 +151,7 @@ export class KoopmanTraining extends tf.Callback {
     };
     this.recorder = new TrajectoryRecorder({
       groups: this.partition.groups,
-      capacity: snapshots,
-      every: k,
+      capacity,
       dtype: a.dtype ?? PLUGIN_DEFAULTS.dtype,
     });
     this.flat = new Float32Array(this.partition.totalWeights);
@@ -168,10 +173,11 @@ export class KoopmanTraining extends tf.Callback {
     if (uncovered > 0) this.report.notes.push(`${uncovered} of ${this.partition.totalWeights} weights are in no group and are never changed`);
     if (a.verbose) {
       console.log(
-        `[koopman] ${this.partition.groups.length} groups, window [${start}, ${end}] (${snapshots} snapshots), horizon ${horizon}: holding ${(this.recorder.bytes / 2 ** 20).toFixed(1)} MiB`,
+        `[koopman] ${this.partition.groups.length} groups, window [${start}, ${end}] (${capacity} snapshots), horizon ${horizon}: holding ${(this.recorder.bytes / 2 ** 20).toFixed(1)} MiB`,
       );
     }
-    if (start === 0) this.recordNow();
+    this.stride = k;
+    if (start === 0 && end % k === 0) this.recordNow();
   }
 
   private recordNow(): void {
@@ -202,7 +208,7 @@ export class KoopmanTraining extends tf.Callback {
     if (loss !== undefined && !Number.isFinite(loss) && this.recording) {
       this.stopRecording(`non-finite loss (${loss})`);
     }
-    this.recordNow();
+    if ((this.windowEnd - this.steps) % this.stride === 0) this.recordNow();
     if (this.steps === this.windowEnd) {
       if (this.recording) await this.jump();
       else this.report.notes.push(`no jump at step ${this.steps}: the window was not recorded completely`);
@@ -223,15 +229,16 @@ export class KoopmanTraining extends tf.Callback {
     const start = Math.max(this.steps, end - s.length);
     this.windowStart = start;
     this.windowEnd = end;
-    if (start === this.steps) this.recordNow();
+    if (start === this.steps && (end - start) % this.stride === 0) this.recordNow();
   }
 
   private async jump(): Promise<void> {
     const s = this.schedule!;
     const rec = this.recorder!;
     const model = this.net;
-    const k = rec.every;
+    const k = this.stride;
     const fit = fitRecorded(rec, this.fitOptions);
+    this.lastFit = { groups: rec.groups, operators: fit.operators, step: this.steps };
     const skippedGroups: { id: string; reason: string }[] = [];
     fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
     const base = readWeights(model);
