@@ -8,3 +8,4 @@ export * from './metrics/index.js';
 export * from './report/index.js';
 export * from './backend/index.js';
 export * from '../plugins/koopman-training/index.js';
+export * from '../plugins/spectrum-monitor/index.js';

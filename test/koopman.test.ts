@@ -92,6 +92,20 @@ describe('fitKoopman on known linear systems', () => {
   });
 });
 
+describe('amplitudes', () => {
+  it('are the first snapshot in unit Ritz vectors: |α| of [3·0.5ᵗ, 2, 4·0.2ᵗ] is {3, 2, 4}', () => {
+    const snaps = Array.from({ length: 8 }, (_, t) => [3 * 0.5 ** t, 2, 4 * 0.2 ** t]);
+    const op = fitKoopman(snaps, { rank: -1 });
+    const pairs = op.eigenvalues.map((l, k) => [l.re, Math.hypot(op.amplitudes[k].re, op.amplitudes[k].im)]).sort((a, b) => a[0] - b[0]);
+    expect(pairs[0][0]).toBeCloseTo(0.2, 10);
+    expect(pairs[0][1]).toBeCloseTo(4, 8);
+    expect(pairs[1][0]).toBeCloseTo(0.5, 10);
+    expect(pairs[1][1]).toBeCloseTo(3, 8);
+    expect(pairs[2][0]).toBeCloseTo(1, 10);
+    expect(pairs[2][1]).toBeCloseTo(2, 8);
+  });
+});
+
 describe('affine fits and rank-deficient data', () => {
   it('predicts a straight-line drift exactly with affine: true', () => {
     const a = [0.3, -1.2, 2.0, 0.7];

@@ -84,30 +84,15 @@ export class KoopmanOperator {
   }
 
   /**
-   * Mode amplitudes: the first snapshot written in the basis of unit-norm DMD modes
-   * (x₁ = Σ φₖ·αₖ); |αₖ| is the mode's importance.
+   * Mode amplitudes: the first snapshot (centred with `affine`) written in the basis of the
+   * unit-norm Ritz vectors vₖ = Uᵣwₖ, x₀ ≈ Σ vₖ·αₖ, so xₜ ≈ Σ vₖ·αₖ·λₖᵗ; |αₖ| is the mode's importance.
    */
   get amplitudes(): Complex[] {
     if (!this.amplitudeCache) {
-      const { rank: r, dim: d } = this;
-      const { wRe, wIm, lift } = this.p;
       const coef = this.eigenCoefficients(this.p.zFirst);
-      const out: Complex[] = [];
-      for (let k = 0; k < r; k++) {
-        let s = 0;
-        for (let i = 0; i < d; i++) {
-          let re = 0;
-          let im = 0;
-          for (let l = 0; l < r; l++) {
-            re += lift[i * r + l] * wRe[l * r + k];
-            im += lift[i * r + l] * wIm[l * r + k];
-          }
-          s += re * re + im * im;
-        }
-        const norm = Math.sqrt(s);
-        out.push(coef ? { re: coef.re[k] * norm, im: coef.im[k] * norm } : { re: NaN, im: NaN });
-      }
-      this.amplitudeCache = out;
+      this.amplitudeCache = Array.from({ length: this.rank }, (_, k) =>
+        coef ? { re: coef.re[k], im: coef.im[k] } : { re: NaN, im: NaN },
+      );
     }
     return this.amplitudeCache;
   }

@@ -1,0 +1,143 @@
+import { cpow, type Complex } from '../../src/linalg/complex.js';
+
+/** Result of {@link modeAmplitudes}. */
+export interface ModeAmplitudes {
+  /** |αₖ|: the norm of mode k's coefficient vector at the window's first snapshot. */
+  amplitudes: number[];
+  /** ‖X − Σₖ mₖ λₖᵗ‖_F / ‖X‖_F over the window (0 for data the eigenvalues explain exactly). */
+  reconstructionError: number;
+}
+
+/**
+ * Amplitudes of the Koopman mode decomposition x(t) ≈ Σₖ mₖ λₖᵗ (seed 003, eq. 4, with mₖ = φₖαₖ
+ * and unit-norm φₖ) fitted to every snapshot of the window at once — the Vandermonde form of
+ * Drmač, Mezić & Mohr (2019) — by least squares over t = 0 … n−1. For data that the eigenvalues
+ * explain exactly, αₖ is the coefficient of the first snapshot on unit-norm modes; with noise it is
+ * the best fit over the whole window rather than over one snapshot.
+ *
+ * The normal equations are solved with a relative ridge of 1e-12 so that nearly equal eigenvalues
+ * (a linear drift appears as a pair at 1) share their coefficient instead of cancelling.
+ */
+export function modeAmplitudes(snapshots: ArrayLike<number>[], eigenvalues: Complex[]): ModeAmplitudes {
+  const n = snapshots.length;
+  const r = eigenvalues.length;
+  const d = n > 0 ? snapshots[0].length : 0;
+  if (r === 0 || n === 0) return { amplitudes: [], reconstructionError: n === 0 ? 0 : 1 };
+  // Vandermonde V (n × r): V[t][k] = λₖᵗ
+  const vRe = new Float64Array(n * r);
+  const vIm = new Float64Array(n * r);
+  for (let k = 0; k < r; k++) {
+    for (let t = 0; t < n; t++) {
+      const p = cpow(eigenvalues[k], t);
+      vRe[t * r + k] = p.re;
+      vIm[t * r + k] = p.im;
+    }
+  }
+  // G = Vᴴ V (r × r) and R = Vᴴ X (r × d), X[t][i] = snapshot t, coordinate i (real).
+  const m = r + d; // augmented [G | R]
+  const aRe = new Float64Array(r * m);
+  const aIm = new Float64Array(r * m);
+  for (let k = 0; k < r; k++) {
+    for (let l = 0; l < r; l++) {
+      let sr = 0;
+      let si = 0;
+      for (let t = 0; t < n; t++) {
+        const ar = vRe[t * r + k];
+        const ai = -vIm[t * r + k];
+        const br = vRe[t * r + l];
+        const bi = vIm[t * r + l];
+        sr += ar * br - ai * bi;
+        si += ar * bi + ai * br;
+      }
+      aRe[k * m + l] = sr;
+      aIm[k * m + l] = si;
+    }
+    for (let i = 0; i < d; i++) {
+      let sr = 0;
+      let si = 0;
+      for (let t = 0; t < n; t++) {
+        const x = snapshots[t][i];
+        sr += vRe[t * r + k] * x;
+        si -= vIm[t * r + k] * x;
+      }
+      aRe[k * m + r + i] = sr;
+      aIm[k * m + r + i] = si;
+    }
+  }
+  let maxDiag = 0;
+  for (let k = 0; k < r; k++) maxDiag = Math.max(maxDiag, aRe[k * m + k]);
+  for (let k = 0; k < r; k++) aRe[k * m + k] += 1e-12 * maxDiag;
+  solveInPlace(aRe, aIm, r, m);
+
+  const amplitudes: number[] = [];
+  for (let k = 0; k < r; k++) {
+    let s = 0;
+    for (let i = 0; i < d; i++) s += aRe[k * m + r + i] ** 2 + aIm[k * m + r + i] ** 2;
+    amplitudes.push(Math.sqrt(s));
+  }
+  // reconstruction error
+  let num = 0;
+  let den = 0;
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; i < d; i++) {
+      let re = 0;
+      for (let k = 0; k < r; k++) {
+        const cr = aRe[k * m + r + i];
+        const ci = aIm[k * m + r + i];
+        re += vRe[t * r + k] * cr - vIm[t * r + k] * ci;
+      }
+      const x = snapshots[t][i];
+      num += (x - re) ** 2;
+      den += x * x;
+    }
+  }
+  return { amplitudes, reconstructionError: den > 0 ? Math.sqrt(num / den) : 0 };
+}
+
+/** Gauss–Jordan elimination with partial pivoting on the complex augmented matrix [A | B] (r × m). */
+function solveInPlace(re: Float64Array, im: Float64Array, r: number, m: number): void {
+  for (let c = 0; c < r; c++) {
+    let p = c;
+    let best = -1;
+    for (let i = c; i < r; i++) {
+      const a = Math.hypot(re[i * m + c], im[i * m + c]);
+      if (a > best) {
+        best = a;
+        p = i;
+      }
+    }
+    if (p !== c) {
+      for (let j = 0; j < m; j++) {
+        const tr = re[c * m + j];
+        const ti = im[c * m + j];
+        re[c * m + j] = re[p * m + j];
+        im[c * m + j] = im[p * m + j];
+        re[p * m + j] = tr;
+        im[p * m + j] = ti;
+      }
+    }
+    const pr = re[c * m + c];
+    const pi = im[c * m + c];
+    const den = pr * pr + pi * pi;
+    if (den === 0) continue; // a zero column: its coefficients stay 0 after the ridge
+    // row c /= pivot
+    for (let j = 0; j < m; j++) {
+      const xr = re[c * m + j];
+      const xi = im[c * m + j];
+      re[c * m + j] = (xr * pr + xi * pi) / den;
+      im[c * m + j] = (xi * pr - xr * pi) / den;
+    }
+    for (let i = 0; i < r; i++) {
+      if (i === c) continue;
+      const fr = re[i * m + c];
+      const fi = im[i * m + c];
+      if (fr === 0 && fi === 0) continue;
+      for (let j = 0; j < m; j++) {
+        const xr = re[c * m + j];
+        const xi = im[c * m + j];
+        re[i * m + j] -= fr * xr - fi * xi;
+        im[i * m + j] -= fr * xi + fi * xr;
+      }
+    }
+  }
+}

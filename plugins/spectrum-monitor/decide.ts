@@ -1,0 +1,237 @@
+import { cabs, type Complex } from '../../src/linalg/complex.js';
+import { monitorDirection, type Observable, type ResolvedSpectrumMonitorArgs } from './options.js';
+import type { SpectrumSummary } from './spectrum.js';
+
+export type Action = 'continue' | 'stop' | 'restart';
+
+/** Which rule produced a decision. */
+export type DecisionRule =
+  | 'watching' // nothing says stop: the monitor improved or is within patience, the spectrum is not at a fixed point
+  | 'missing' // the monitored key is not in the logs
+  | 'non-finite' // the monitored value is NaN or ±Infinity
+  | 'growth' // an important growing mode while the monitor got worse: restart
+  | 'poor-fixed-point' // a fixed point worse than `target`: restart
+  | 'fixed-point' // important eigenvalues cluster at 1: stop
+  | 'patience'; // tfjs earlyStopping's rule: stop
+
+/** One epoch's verdict, with a reason a person can read. */
+export interface Decision {
+  epoch: number;
+  action: Action;
+  rule: DecisionRule;
+  reason: string;
+  /** The monitored value this epoch (null when it was missing). */
+  value: number | null;
+  /** The spectrum of the first observable in `observables` (null until there is enough data). */
+  spectrum: SpectrumSummary | null;
+  /** Every observable's spectrum this epoch. */
+  spectra: Partial<Record<Observable, SpectrumSummary>>;
+}
+
+/** tfjs earlyStopping's bookkeeping. */
+export interface PatienceState {
+  best: number;
+  /** Epoch of `best`, null while the baseline (or ±Infinity) has not been beaten. */
+  bestEpoch: number | null;
+  wait: number;
+}
+
+type PatienceOptions = Pick<ResolvedSpectrumMonitorArgs, 'monitor' | 'mode' | 'minDelta' | 'baseline'>;
+
+/** The state tfjs's `onTrainBegin` sets: wait 0, best = baseline or ±Infinity. */
+export function initialPatience(o: PatienceOptions): PatienceState {
+  const dir = monitorDirection(o.monitor, o.mode);
+  return { best: o.baseline ?? (dir === 'min' ? Infinity : -Infinity), bestEpoch: null, wait: 0 };
+}
+
+/**
+ * tfjs earlyStopping's update: an improvement is `current − minDelta < best` in min mode
+ * (`current − minDelta > best` in max mode, minDelta taken positive there); an improvement sets
+ * best and resets wait, anything else (NaN included) increments wait.
+ */
+export function updatePatience(
+  state: PatienceState,
+  current: number,
+  epoch: number,
+  o: PatienceOptions,
+): { state: PatienceState; improved: boolean } {
+  const dir = monitorDirection(o.monitor, o.mode);
+  const improved = dir === 'min' ? current + o.minDelta < state.best : current - o.minDelta > state.best;
+  if (improved) return { state: { best: current, bestEpoch: epoch, wait: 0 }, improved };
+  return { state: { ...state, wait: state.wait + 1 }, improved };
+}
+
+/** What `decide` looks at. */
+export interface DecisionInput {
+  epoch: number;
+  /** Epochs seen since training began (this one included). */
+  epochsSeen: number;
+  /** Monitored value (undefined when missing from the logs). */
+  value: number | undefined;
+  /** Log keys available, for the message when the monitor is missing. */
+  available?: string[];
+  /** Patience state after this epoch's update, and whether this epoch improved. */
+  patience: PatienceState;
+  improved: boolean;
+  /** Monitored value at the first epoch of the spectral window (growth is confirmed against it). */
+  windowStartValue: number | null;
+  spectra: Partial<Record<Observable, SpectrumSummary>>;
+  /** Why an observable has no spectrum this epoch (too few epochs, a fit error, …). */
+  pending: Partial<Record<Observable, string>>;
+}
+
+export interface Verdict {
+  action: Action;
+  rule: DecisionRule;
+  reason: string;
+}
+
+/**
+ * The monitor's decision for one epoch (pure). In order:
+ * 1. a missing monitor value decides nothing (as in tfjs); a non-finite one means divergence: restart;
+ * 2. from `minEpochs` on, an important growing mode (|λ| > 1 + nearOneRadius) in any observable
+ *    while the monitor got worse over the window: restart;
+ * 3. from `minEpochs` on, every observable with at least `clusterShare` of its importance within
+ *    `nearOneRadius` of λ = 1 and no kept eigenvalue outside |λ| ≤ 1 + nearOneRadius (seed 003's
+ *    stability criterion) is at a fixed point: restart when the monitor is still worse than
+ *    `target`, stop otherwise;
+ * 4. tfjs earlyStopping's patience rule: stop;
+ * 5. otherwise continue.
+ */
+export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Verdict {
+  const { monitor } = o;
+  const dir = monitorDirection(monitor, o.mode);
+  const v = input.value;
+  if (v === undefined) {
+    const keys = input.available && input.available.length ? input.available.join(', ') : 'none';
+    return { action: 'continue', rule: 'missing', reason: `${monitor} is not in the logs (available: ${keys}); nothing to decide` };
+  }
+  if (!Number.isFinite(v)) {
+    return {
+      action: 'restart',
+      rule: 'non-finite',
+      reason: `${monitor} is ${v} at epoch ${input.epoch}: training diverged; re-initialise the weights (a lower learning rate may help)`,
+    };
+  }
+  const spectral = input.epochsSeen >= o.minEpochs;
+  const observed = o.observables.filter((k) => input.spectra[k]);
+  const ready = spectral && observed.length === o.observables.length;
+
+  if (ready) {
+    // 2. growth
+    const growing = observed.map((k) => ({ k, s: input.spectra[k]! })).filter(({ s }) => s.unstable > 0);
+    const start = input.windowStartValue;
+    const worse = start !== null && (dir === 'min' ? v > start + o.minDelta : v < start - o.minDelta);
+    if (growing.length > 0 && worse) {
+      const { k, s } = growing[0];
+      const g = fastestGrowing(s);
+      return {
+        action: 'restart',
+        rule: 'growth',
+        reason:
+          `growing mode λ = ${fmtC(g.lambda)} (|λ| = ${fmt(cabs(g.lambda))} > 1 + ${o.nearOneRadius}, ${pct(g.share)} of the importance) ` +
+          `in the ${k} spectrum while ${monitor} went from ${fmt(start!)} to ${fmt(v)} over the window: ` +
+          `training is diverging from this initialisation; re-initialise`,
+      };
+    }
+    // 3. fixed point: the stability criterion of seed 003 (every kept |λ| ≤ 1, up to the radius)
+    //    with the importance clustered at 1
+    const radius = 1 + o.nearOneRadius;
+    const clustered = observed.every((k) => input.spectra[k]!.shareNearOne >= o.clusterShare && input.spectra[k]!.spectralRadius <= radius);
+    if (clustered) {
+      const where = observed.map((k) => `${pct(input.spectra[k]!.shareNearOne)} in the ${k} spectrum`).join(', ');
+      const cluster = `important eigenvalues cluster at 1 (${where} within ${o.nearOneRadius} of λ = 1, no growing mode)`;
+      const target = o.target;
+      if (target !== null && (dir === 'min' ? v > target : v < target)) {
+        return {
+          action: 'restart',
+          rule: 'poor-fixed-point',
+          reason: `${cluster}, but ${monitor} = ${fmt(v)} is still ${dir === 'min' ? 'above' : 'below'} the target ${fmt(target)}: this initialisation converged to a poor fixed point; re-initialise`,
+        };
+      }
+      return { action: 'stop', rule: 'fixed-point', reason: `${cluster}: training has reached a fixed point. ${transient(o, input, observed)}` };
+    }
+  }
+
+  // 4. tfjs earlyStopping
+  const p = input.patience;
+  if (!input.improved && p.wait >= o.patience) {
+    const since =
+      p.bestEpoch === null
+        ? o.baseline !== null
+          ? `did not improve on the baseline ${fmt(o.baseline)}`
+          : 'never improved'
+        : `did not improve on its best ${fmt(p.best)} (epoch ${p.bestEpoch})`;
+    return {
+      action: 'stop',
+      rule: 'patience',
+      reason: `${monitor} ${since} by more than minDelta = ${o.minDelta} for ${p.wait} epoch${p.wait === 1 ? '' : 's'} (patience ${o.patience})`,
+    };
+  }
+
+  // 5. continue
+  const head = input.improved ? `${monitor} improved to ${fmt(v)}` : `${monitor} = ${fmt(v)}, no improvement for ${p.wait} of ${o.patience} epochs`;
+  let tail: string;
+  if (!spectral) tail = `spectral decisions start after ${o.minEpochs} epochs (seen ${input.epochsSeen})`;
+  else if (!ready) {
+    tail = o.observables
+      .filter((k) => !input.spectra[k])
+      .map((k) => `${k} spectrum pending: ${input.pending[k] ?? 'not enough data'}`)
+      .join('; ');
+  } else {
+    tail = observed
+      .map((k) => {
+        const s = input.spectra[k]!;
+        let grow = '';
+        if (s.spectralRadius > 1 + o.nearOneRadius) {
+          grow =
+            s.unstable > 0
+              ? `, ${s.unstable} important growing mode${s.unstable > 1 ? 's' : ''} (spectral radius ${fmt(s.spectralRadius)}) but ${monitor} is not worse than at the window start`
+              : `, a growing mode not yet important (spectral radius ${fmt(s.spectralRadius)}): not a fixed point`;
+        }
+        return `${k}: ${pct(s.shareNearOne)} of the importance near 1 (stop at ${pct(o.clusterShare)})${grow}`;
+      })
+      .join('; ');
+    tail += `. ${transient(o, input, observed)}`;
+  }
+  return { action: 'continue', rule: 'watching', reason: `${head}; ${tail}` };
+}
+
+function transient(o: ResolvedSpectrumMonitorArgs, input: DecisionInput, observed: Observable[]): string {
+  let best: { k: Observable; s: SpectrumSummary } | null = null;
+  for (const k of observed) {
+    const s = input.spectra[k]!;
+    if (s.slowestImportant && (!best || s.epochsToConverge > best.s.epochsToConverge)) best = { k, s };
+  }
+  if (!best) return 'No important transient remains.';
+  const l = best.s.slowestImportant!;
+  return (
+    `Slowest important transient λ = ${fmtC(l)} (${best.k}) falls to ${pct(o.convergenceTolerance)} ` +
+    `of its size in about ${best.s.epochsToConverge} epochs.`
+  );
+}
+
+function fastestGrowing(s: SpectrumSummary): { lambda: Complex; share: number } {
+  let k0 = -1;
+  for (let k = 0; k < s.eigenvalues.length; k++) {
+    if (!s.important[k]) continue;
+    if (k0 < 0 || cabs(s.eigenvalues[k]) > cabs(s.eigenvalues[k0])) k0 = k;
+  }
+  return { lambda: s.eigenvalues[k0], share: s.share[k0] };
+}
+
+function fmt(x: number): string {
+  if (x === 0 || !Number.isFinite(x)) return String(x);
+  const a = Math.abs(x);
+  return a >= 1e4 || a < 1e-3 ? x.toExponential(3) : Number(x.toPrecision(4)).toString();
+}
+
+function fmtC(l: Complex): string {
+  if (Math.abs(l.im) < 5e-4) return l.re.toFixed(3);
+  return `${l.re.toFixed(3)} ${l.im < 0 ? '−' : '+'} ${Math.abs(l.im).toFixed(3)}i`;
+}
+
+function pct(x: number): string {
+  const p = 100 * x;
+  return `${p === 0 || p >= 1 ? Number(p.toFixed(1)) : Number(p.toPrecision(1))}%`;
+}

@@ -1,0 +1,205 @@
+import { validateRankRule, type RankRule } from '../../src/linalg/rank.js';
+import type { Decision } from './decide.js';
+
+/** What the monitor decomposes: the monitored quantity (delay-embedded) and/or the trainable weights. */
+export type Observable = 'loss' | 'weights';
+/** `growing`: every epoch since training began; `sliding`: the last `windowSize` epochs. */
+export type WindowKind = 'growing' | 'sliding';
+/**
+ * How a mode's importance is measured from its amplitude αₖ (the first snapshot of the window
+ * written in unit-norm DMD modes, seed 003's |φₖ|):
+ * - `amplitude`: |αₖ|, the mode's size at the start of the window;
+ * - `latest`: |αₖ|·|λₖ|ⁿ⁻¹, its size at the newest snapshot (what still matters now);
+ * - `energy`: |αₖ|·(Σₜ|λₖ|²ᵗ)^½ over the window's n snapshots.
+ */
+export type ImportanceMeasure = 'amplitude' | 'latest' | 'energy';
+export type MonitorMode = 'auto' | 'min' | 'max';
+
+export const OBSERVABLES: readonly Observable[] = ['loss', 'weights'];
+export const WINDOW_KINDS: readonly WindowKind[] = ['growing', 'sliding'];
+export const IMPORTANCE_MEASURES: readonly ImportanceMeasure[] = ['amplitude', 'latest', 'energy'];
+export const MONITOR_MODES: readonly MonitorMode[] = ['auto', 'min', 'max'];
+
+/**
+ * Options of {@link spectrumMonitor}. The first seven have the names and meaning of
+ * `tf.callbacks.earlyStopping`'s; the rest configure the Koopman spectrum. Every default lives in
+ * {@link SPECTRUM_MONITOR_DEFAULTS}.
+ */
+export interface SpectrumMonitorArgs {
+  /** Quantity to monitor, a key of the epoch logs (`val_loss`, `loss`, `val_acc`, …). @default 'val_loss' */
+  monitor?: string;
+  /** Smallest change that counts as an improvement (its absolute value is used, as in tfjs). @default 0 */
+  minDelta?: number;
+  /** Epochs without improvement after which training stops. @default 0 */
+  patience?: number;
+  /** `min`, `max`, or `auto` (max when the monitor's name contains "acc", else min). @default 'auto' */
+  mode?: MonitorMode;
+  /** Training stops if the monitor does not improve on this value (null: no baseline). @default null */
+  baseline?: number | null;
+  /** 0: silent; 1: log stop/restart decisions; 2: log every decision. @default 0 */
+  verbose?: number;
+  /** On a stop, write back the weights of the epoch with the best monitored value. @default false */
+  restoreBestWeights?: boolean;
+
+  /** Observables to decompose: 'loss' (Hankel series of the monitor), 'weights' (POD of the trainable weights). @default ['loss'] */
+  observables?: Observable[];
+  /**
+   * Window of epochs fed to the DMD. A growing window holds every epoch since training began:
+   * with the 'weights' observable that is epochs × trainable weights × 4 bytes, and each epoch's
+   * fit costs O(epochs²·weights). @default 'sliding'
+   */
+  window?: WindowKind;
+  /** Epochs a sliding window holds (ignored by a growing window). @default 30 */
+  windowSize?: number;
+  /** Delay-embedding depth of the loss observable (the length of each Hankel snapshot). @default 10 */
+  delays?: number;
+  /** DMD rank rule: 0 optimal hard threshold, 0 < r < 1 energy, integer ≥ 1 that rank, −1 full. @default 0 */
+  rank?: RankRule;
+  /** Eigenvalues with |λ − 1| ≤ this count as "near 1"; |λ| > 1 + this counts as growing. @default 0.02 */
+  nearOneRadius?: number;
+  /** How a mode's importance is measured from its amplitude. @default 'latest' */
+  importance?: ImportanceMeasure;
+  /** A mode is important when its share of the total importance of the kept modes is at least this. @default 0.05 */
+  importanceThreshold?: number;
+  /** Ritz pairs whose DMD_RRR residual exceeds this are discarded as spurious. @default 0.1 */
+  residualThreshold?: number;
+  /** Stop (fixed point) when at least this share of the importance lies near 1 in every observable. @default 0.9 */
+  clusterShare?: number;
+  /** ε of the epochs-to-converge estimate log ε / log|λ| of the slowest important transient. @default 0.01 */
+  convergenceTolerance?: number;
+  /**
+   * The monitored value a good run reaches. A fixed point reached while the monitor is still worse
+   * than this is a bad initialisation: the decision is 'restart'. null: never restart for that.
+   * @default null
+   */
+  target?: number | null;
+  /** No spectral stop or restart before this many epochs have been seen (patience still applies). @default 20 */
+  minEpochs?: number;
+  /** Called with every decision once it is recorded and acted on (training stopped, weights restored). @default null */
+  onDecision?: ((decision: Decision) => void | Promise<void>) | null;
+}
+
+export type ResolvedSpectrumMonitorArgs = Required<SpectrumMonitorArgs>;
+
+export const SPECTRUM_MONITOR_DEFAULTS: Readonly<ResolvedSpectrumMonitorArgs> = Object.freeze({
+  monitor: 'val_loss',
+  minDelta: 0,
+  patience: 0,
+  mode: 'auto',
+  baseline: null,
+  verbose: 0,
+  restoreBestWeights: false,
+  observables: Object.freeze(['loss']) as unknown as Observable[],
+  window: 'sliding',
+  windowSize: 30,
+  delays: 10,
+  rank: 0,
+  nearOneRadius: 0.02,
+  importance: 'latest',
+  importanceThreshold: 0.05,
+  residualThreshold: 0.1,
+  clusterShare: 0.9,
+  convergenceTolerance: 0.01,
+  target: null,
+  minEpochs: 20,
+  onDecision: null,
+});
+
+const KNOWN = Object.keys(SPECTRUM_MONITOR_DEFAULTS);
+
+/**
+ * Fills defaults and checks every option, throwing an error that names the option and the values
+ * it accepts. Unknown option names are errors too (a misspelt `restoreBestWeight` would otherwise
+ * be silently ignored).
+ */
+export function resolveSpectrumMonitorArgs(args: SpectrumMonitorArgs = {}): ResolvedSpectrumMonitorArgs {
+  if (args === null || typeof args !== 'object' || Array.isArray(args)) {
+    throw new Error(`spectrumMonitor options must be an object; got ${describe(args)}`);
+  }
+  for (const key of Object.keys(args)) {
+    if (!KNOWN.includes(key)) {
+      throw new Error(`unknown spectrumMonitor option '${key}'; accepted options are ${KNOWN.join(', ')}`);
+    }
+  }
+  const given: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(args)) if (v !== undefined) given[k] = v;
+  const o = { ...SPECTRUM_MONITOR_DEFAULTS, ...given } as ResolvedSpectrumMonitorArgs;
+
+  if (typeof o.monitor !== 'string' || o.monitor.length === 0) {
+    throw new Error(`monitor must be a non-empty string naming a log key such as 'val_loss' or 'loss'; got ${describe(o.monitor)}`);
+  }
+  finite('minDelta', o.minDelta, 'a finite number (its absolute value is used)');
+  o.minDelta = Math.abs(o.minDelta);
+  integer('patience', o.patience, 0);
+  if (!MONITOR_MODES.includes(o.mode)) throw new Error(`mode must be one of ${MONITOR_MODES.join(', ')}; got ${describe(o.mode)}`);
+  if (o.baseline !== null) finite('baseline', o.baseline, 'a finite number or null');
+  integer('verbose', o.verbose, 0);
+  bool('restoreBestWeights', o.restoreBestWeights);
+
+  if (!Array.isArray(o.observables) || o.observables.length === 0 || o.observables.some((x) => !OBSERVABLES.includes(x))) {
+    throw new Error(`observables must be a non-empty array of ${OBSERVABLES.map((x) => `'${x}'`).join(', ')}; got ${describe(o.observables)}`);
+  }
+  o.observables = [...new Set(o.observables)];
+  if (!WINDOW_KINDS.includes(o.window)) throw new Error(`window must be one of ${WINDOW_KINDS.join(', ')}; got ${describe(o.window)}`);
+  integer('windowSize', o.windowSize, 3);
+  integer('delays', o.delays, 1);
+  if (o.window === 'sliding' && o.observables.includes('loss') && o.windowSize < o.delays + 2) {
+    throw new Error(
+      `windowSize must be at least delays + 2 = ${o.delays + 2} so the loss observable has two Hankel snapshot pairs; got windowSize ${o.windowSize} with delays ${o.delays}`,
+    );
+  }
+  validateRankRule(o.rank, 'rank');
+  if (typeof o.nearOneRadius !== 'number' || !(o.nearOneRadius > 0 && o.nearOneRadius < 1)) {
+    throw new Error(`nearOneRadius must be a number in (0, 1); got ${describe(o.nearOneRadius)}`);
+  }
+  if (!IMPORTANCE_MEASURES.includes(o.importance)) {
+    throw new Error(`importance must be one of ${IMPORTANCE_MEASURES.join(', ')}; got ${describe(o.importance)}`);
+  }
+  fraction('importanceThreshold', o.importanceThreshold, true);
+  if (typeof o.residualThreshold !== 'number' || !(o.residualThreshold > 0)) {
+    throw new Error(`residualThreshold must be a number > 0 (Infinity keeps every Ritz pair); got ${describe(o.residualThreshold)}`);
+  }
+  fraction('clusterShare', o.clusterShare, false);
+  if (typeof o.convergenceTolerance !== 'number' || !(o.convergenceTolerance > 0 && o.convergenceTolerance < 1)) {
+    throw new Error(`convergenceTolerance must be a number in (0, 1); got ${describe(o.convergenceTolerance)}`);
+  }
+  if (o.target !== null) finite('target', o.target, 'a finite number or null');
+  integer('minEpochs', o.minEpochs, 0);
+  if (o.onDecision !== null && typeof o.onDecision !== 'function') {
+    throw new Error(`onDecision must be a function (decision) => void or null; got ${describe(o.onDecision)}`);
+  }
+  return o;
+}
+
+/** 'min' or 'max' after resolving 'auto' the way tfjs does (max when the name contains "acc"). */
+export function monitorDirection(monitor: string, mode: MonitorMode): 'min' | 'max' {
+  if (mode !== 'auto') return mode;
+  return monitor.includes('acc') ? 'max' : 'min';
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `'${v}'`;
+  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
+  if (typeof v === 'function') return 'a function';
+  if (v !== null && typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+function finite(name: string, v: unknown, accepted: string): asserts v is number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${name} must be ${accepted}; got ${describe(v)}`);
+}
+
+function integer(name: string, v: unknown, min: number): asserts v is number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
+    throw new Error(`${name} must be an integer ≥ ${min}; got ${describe(v)}`);
+  }
+}
+
+function bool(name: string, v: unknown): void {
+  if (typeof v !== 'boolean') throw new Error(`${name} must be true or false; got ${describe(v)}`);
+}
+
+function fraction(name: string, v: unknown, allowZero: boolean): void {
+  const ok = typeof v === 'number' && (allowZero ? v >= 0 : v > 0) && v <= 1;
+  if (!ok) throw new Error(`${name} must be a number in ${allowZero ? '[0, 1]' : '(0, 1]'}; got ${describe(v)}`);
+}
