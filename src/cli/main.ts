@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { demoCommand } from '../../experiments/mnist/demo.js';
 import { experimentCommands } from './experiments.js';
 
 /** The `tfjs-koopman` command line. */
@@ -8,6 +9,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
   await yargs(argv)
     .scriptName('tfjs-koopman')
     .usage('$0 <command> [options]')
+    .command(demoCommand)
     .command(
       'experiment',
       'Run a reproduced experiment (writes CSV, a Markdown summary and SVG plots)',

@@ -1,0 +1,276 @@
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadDataset } from '../../src/data/dataset.js';
+import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/teq.js';
+import { writeCsv } from '../../src/report/csv.js';
+import { ProgressBar } from '../../src/report/progress.js';
+import { svgPlot } from '../../src/report/svg.js';
+import { prepareTensors, type MnistTensors } from './data.js';
+import { runMnist, type RunResult } from './run.js';
+import { bestConfig, paperConfig, type MnistSettings } from './settings.js';
+
+export type ConfigName = 'paper' | 'best';
+
+export interface RunRow {
+  seed: number;
+  config: ConfigName;
+  accepted_jumps: number;
+  jumps: number;
+  first_jump_horizon_steps: number;
+  loss_t2: number;
+  ko_test_loss: number;
+  teq_epochs: number;
+  teq_over_t: number;
+  censored: boolean;
+  success: boolean;
+  speedup_paper: number;
+  speedup_honest: number;
+  error_to_growth: number;
+  test_acc_after_jump: number;
+  final_test_loss: number;
+  final_test_acc: number;
+  plain_final_test_loss: number;
+  plain_final_test_acc: number;
+  end_to_end: number;
+  wall_s: number;
+  plain_wall_s: number;
+  record_ms: number;
+  fit_ms: number;
+  extrapolate_ms: number;
+  guard_ms: number;
+  skipped_steps: number;
+}
+
+export const SUMMARY_COLUMNS = [
+  'config',
+  'runs',
+  'success_rate',
+  'median_teq_over_t',
+  'median_speedup_paper',
+  'median_speedup_honest',
+  'median_end_to_end',
+  'final_test_acc_plain',
+  'final_test_acc_plugin',
+] as const;
+
+/**
+ * Wall time at which a run's per-epoch test loss first reaches `target`, interpolated linearly
+ * within the epoch; NaN when it never does.
+ */
+export function timeToLoss(testLoss: number[], wallMs: number[], target: number): number {
+  for (let e = 1; e < testLoss.length; e++) {
+    if (testLoss[e] <= target) {
+      const a = testLoss[e - 1];
+      const b = testLoss[e];
+      const f = a === b ? 1 : Math.min(1, Math.max(0, (a - target) / (a - b)));
+      return wallMs[e - 1] + f * (wallMs[e] - wallMs[e - 1]);
+    }
+  }
+  return NaN;
+}
+
+/** Metrics of one plugin run against the plain run of the same seed. */
+export function measure(seed: number, config: ConfigName, s: MnistSettings, plain: RunResult, run: RunResult): RunRow {
+  const rep = run.report!;
+  const first = rep.jumps[0];
+  const firstAccepted = rep.jumps.find((j) => j.accepted);
+  const koLoss = run.afterJump[0]?.testLoss ?? NaN;
+  // T_eq by S4 eq. 12–13 from the plain run's test losses at the epoch ends from t2 on.
+  const ell = plain.testLoss.slice(s.t2);
+  const tau = plain.epochMs.slice(s.t2);
+  const jumpAtT2 = first && first.step === s.t2 * s.stepsPerEpoch;
+  const teq = jumpAtT2 && firstAccepted === first ? equivalentSteps(ell, koLoss, tau) : { teq: 0, censored: false, time: 0 };
+  const kTime = first ? first.recordMs + first.fitMs + first.extrapolateMs + first.guardMs : NaN;
+  const plainWall = plain.wallMs[plain.wallMs.length - 1];
+  const plainFinal = plain.testLoss[plain.testLoss.length - 1];
+  const reach = timeToLoss(run.testLoss, run.wallMs, plainFinal);
+  const T = s.horizon * s.stepsPerEpoch;
+  const wT2 = plain.weights.get(s.t2);
+  const wT = plain.weights.get(s.t2 + s.horizon);
+  const e2g =
+    run.firstJumpWeights && wT2 && wT && firstAccepted?.horizon === T ? errorToGrowth(run.firstJumpWeights, wT, wT2) : NaN;
+  const sum = (f: (j: (typeof rep.jumps)[number]) => number) => rep.jumps.reduce((a, j) => a + f(j), 0);
+  return {
+    seed,
+    config,
+    accepted_jumps: rep.jumps.filter((j) => j.accepted).length,
+    jumps: rep.jumps.length,
+    first_jump_horizon_steps: first?.horizon ?? 0,
+    loss_t2: plain.testLoss[s.t2],
+    ko_test_loss: koLoss,
+    teq_epochs: teq.teq,
+    teq_over_t: teq.teq / s.horizon,
+    censored: teq.censored,
+    success: teq.teq > 0,
+    speedup_paper: first && first.extrapolateMs > 0 ? teq.time / first.extrapolateMs : NaN,
+    speedup_honest: teq.time / kTime,
+    error_to_growth: e2g,
+    test_acc_after_jump: run.afterJump[0]?.testAcc ?? NaN,
+    final_test_loss: run.testLoss[run.testLoss.length - 1],
+    final_test_acc: run.testAcc[run.testAcc.length - 1],
+    plain_final_test_loss: plainFinal,
+    plain_final_test_acc: plain.testAcc[plain.testAcc.length - 1],
+    end_to_end: plainWall / reach,
+    wall_s: run.wallMs[run.wallMs.length - 1] / 1000,
+    plain_wall_s: plainWall / 1000,
+    record_ms: sum((j) => j.recordMs),
+    fit_ms: sum((j) => j.fitMs),
+    extrapolate_ms: sum((j) => j.extrapolateMs),
+    guard_ms: sum((j) => j.guardMs),
+    skipped_steps: rep.skippedSteps,
+  };
+}
+
+export function summarise(rows: RunRow[]): Record<(typeof SUMMARY_COLUMNS)[number], string | number>[] {
+  return (['paper', 'best'] as const).map((config) => {
+    const r = rows.filter((x) => x.config === config);
+    const med = (f: (x: RunRow) => number) => median(r.map(f).filter((v) => !Number.isNaN(v)));
+    return {
+      config,
+      runs: r.length,
+      success_rate: r.length ? r.filter((x) => x.success).length / r.length : NaN,
+      median_teq_over_t: med((x) => x.teq_over_t),
+      median_speedup_paper: med((x) => x.speedup_paper),
+      median_speedup_honest: med((x) => x.speedup_honest),
+      median_end_to_end: med((x) => (Number.isNaN(x.end_to_end) ? 0 : x.end_to_end)),
+      final_test_acc_plain: med((x) => x.plain_final_test_acc),
+      final_test_acc_plugin: med((x) => x.final_test_acc),
+    };
+  });
+}
+
+export interface ExperimentOutput {
+  rows: RunRow[];
+  summary: ReturnType<typeof summarise>;
+  files: string[];
+}
+
+/** Runs plain, paper and best trainings for every seed and writes CSV, Markdown and SVG to `s.out`. */
+export async function runMnistExperiment(s: MnistSettings, command: string, backend: string): Promise<ExperimentOutput> {
+  const ds = loadDataset({ dataset: s.dataset, dataDir: s.dataDir, seed: 0 });
+  const data: MnistTensors = prepareTensors(ds, s.stepsPerEpoch, s.batchSize, s.valSize, 0);
+  const rows: RunRow[] = [];
+  const curves: { seed: number; plain: RunResult; paper: RunResult; best: RunResult }[] = [];
+  const bar = new ProgressBar(s.seeds * 3 * s.epochs, `mnist ${s.seeds} seeds × 3 runs`);
+  const settings = { epochs: s.epochs, stepsPerEpoch: s.stepsPerEpoch, batchSize: s.batchSize, gamma: s.gamma, keepWeightsAt: [s.t2, s.t2 + s.horizon] };
+  try {
+    for (let i = 0; i < s.seeds; i++) {
+      const seed = s.seedOffset + i;
+      const tick = (label: string) => () => bar.tick(1, `seed ${seed} ${label}`);
+      const plain = await runMnist(data, seed, settings, undefined, tick('plain'));
+      const paper = await runMnist(data, seed, settings, paperConfig(s), tick('paper'));
+      const best = await runMnist(data, seed, settings, bestConfig(s, [data.xVal, data.yVal]), tick('best'));
+      rows.push(measure(seed, 'paper', s, plain, paper), measure(seed, 'best', s, plain, best));
+      if (curves.length < 3) curves.push({ seed, plain, paper, best });
+    }
+  } finally {
+    data.dispose();
+  }
+  bar.finish();
+  const summary = summarise(rows);
+  mkdirSync(s.out, { recursive: true });
+  const files: string[] = [];
+  const put = (name: string, text: string) => {
+    writeFileSync(join(s.out, name), text);
+    files.push(join(s.out, name));
+  };
+  writeCsv(join(s.out, 'runs.csv'), rows as unknown as Record<string, unknown>[]);
+  files.push(join(s.out, 'runs.csv'));
+  writeCsv(join(s.out, 'summary.csv'), summary, [...SUMMARY_COLUMNS]);
+  files.push(join(s.out, 'summary.csv'));
+  put('summary.md', summaryMarkdown(s, rows, summary, command, backend, ds.source));
+  const c = curves[0];
+  if (c) {
+    const epochs = c.plain.testLoss.map((_, e) => e);
+    put(
+      'test-loss.svg',
+      svgPlot(
+        [
+          { name: 'Adadelta (plain)', x: epochs, y: c.plain.testLoss },
+          { name: 'paper recipe', x: epochs, y: c.paper.testLoss },
+          { name: 'best config', x: epochs, y: c.best.testLoss },
+        ],
+        {
+          title: `MNIST test loss per epoch (seed ${c.seed})`,
+          xLabel: 'epoch',
+          yLabel: 'test loss',
+          logY: true,
+          markers: [{ x: s.t2, label: 'jump (t2)' }],
+        },
+      ),
+    );
+  }
+  put(
+    'teq-over-t.svg',
+    svgPlot(
+      (['paper', 'best'] as const).map((cfg) => ({
+        name: cfg,
+        x: rows.filter((r) => r.config === cfg).map((r) => r.seed),
+        y: rows.filter((r) => r.config === cfg).map((r) => r.teq_over_t),
+        style: 'points' as const,
+      })),
+      { title: 'T_eq / T per seed (first jump)', xLabel: 'seed', yLabel: 'T_eq / T' },
+    ),
+  );
+  return { rows, summary, files };
+}
+
+const PAPER_TABLE2 = { success: 1.0, teq: 0.97, speedup: 15 };
+
+function f(v: number | string, digits = 3): string {
+  if (typeof v === 'string') return v;
+  if (Number.isNaN(v)) return '—';
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Number(v.toPrecision(digits)).toString();
+}
+
+export function summaryMarkdown(
+  s: MnistSettings,
+  rows: RunRow[],
+  summary: ReturnType<typeof summarise>,
+  command: string,
+  backend: string,
+  source: string,
+): string {
+  const by = Object.fromEntries(summary.map((r) => [r.config, r])) as Record<ConfigName, (typeof summary)[number]>;
+  const best = by.best;
+  const goal = (ok: boolean) => (ok ? 'met' : '**not met**');
+  const n = (x: number | string) => Number(x);
+  const lines = [
+    `# MNIST Koopman training (seed 004, Table 2)`,
+    '',
+    `Command: \`${command}\``,
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, tfjs backend \`${backend}\`. Data: ${source}.`,
+    `Settings: ${s.seeds} seeds (${s.seedOffset}…${s.seedOffset + s.seeds - 1}), ${s.epochs} epochs × ${s.stepsPerEpoch} iterations, batch ${s.batchSize}, Adadelta lr 1.0 ×${s.gamma}/epoch (rho 0.9, eps 1e-6), t1 = ${s.t1} epochs, t2 = ${s.t2} epochs, T = ${s.horizon} epochs, quasi-node q = ${s.q} on the first layer (paper config).${s.quick ? ' **Quick mode: scaled down, not the paper scale.**' : ''}`,
+    '',
+    '| | success | median T_eq/T | median speedup (paper) | median speedup (honest) | median end-to-end | final test acc (plain → plugin) |',
+    '|---|---|---|---|---|---|---|',
+    `| paper, Table 2 | ${PAPER_TABLE2.success * 100}% | ${PAPER_TABLE2.teq} | ${PAPER_TABLE2.speedup}× | — | — | — |`,
+    ...(['paper', 'best'] as const).map(
+      (c) =>
+        `| ours, ${c} (${by[c].runs} runs) | ${f(n(by[c].success_rate) * 100)}% | ${f(by[c].median_teq_over_t)} | ${f(by[c].median_speedup_paper)}× | ${f(by[c].median_speedup_honest)}× | ${f(by[c].median_end_to_end)}× | ${f(by[c].final_test_acc_plain)} → ${f(by[c].final_test_acc_plugin)} |`,
+    ),
+    '',
+    'Definitions: T_eq by S4 eq. 12–13 on the plain run\'s test loss at epoch ends after t2 (first jump only); speedup (paper) = optimizer time for T_eq epochs ÷ extrapolation time of that jump; speedup (honest) = the same ÷ (recording + fitting + extrapolation + guard evaluations); end-to-end = plain wall time ÷ the plugin run\'s wall time to reach the plain run\'s final test loss (0 when never reached, counted in the median). The guard of the best config evaluates on 1 000 held-out training samples, never on the test set.',
+    '',
+    '## Goals',
+    '',
+    `- Success 100%: ${goal(n(best.success_rate) >= 1)} (best ${f(n(best.success_rate) * 100)}%, paper recipe ${f(n(by.paper.success_rate) * 100)}%).`,
+    `- Median T_eq/T ≥ 1.0 (paper 0.97): ${goal(n(best.median_teq_over_t) >= 1)} (${f(best.median_teq_over_t)}).`,
+    `- Honest speedup ≥ 30× (paper 15×, not honest): ${goal(n(best.median_speedup_honest) >= 30)} (${f(best.median_speedup_honest)}×).`,
+    `- End-to-end ≥ 1.3× faster to the same test loss: ${goal(n(best.median_end_to_end) >= 1.3)} (${f(best.median_end_to_end)}×).`,
+    `- Final test accuracy no worse than plain: ${goal(n(best.final_test_acc_plugin) >= n(best.final_test_acc_plain))} (${f(best.final_test_acc_plain)} → ${f(best.final_test_acc_plugin)}).`,
+    '',
+    '## Per run',
+    '',
+    '| seed | config | accepted/jumps | first horizon (steps) | KO test loss | loss at t2 | T_eq/T | speedup paper | speedup honest | end-to-end | final acc |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map(
+      (r) =>
+        `| ${r.seed} | ${r.config} | ${r.accepted_jumps}/${r.jumps} | ${r.first_jump_horizon_steps} | ${f(r.ko_test_loss, 4)} | ${f(r.loss_t2, 4)} | ${f(r.teq_over_t)}${r.censored ? '+' : ''} | ${f(r.speedup_paper)} | ${f(r.speedup_honest)} | ${f(r.end_to_end)} | ${f(r.final_test_acc, 4)} |`,
+    ),
+    '',
+    '`+` marks a censored T_eq (the Koopman loss is lower than every later plain epoch: T_eq is at least the remaining epochs).',
+  ];
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,121 @@
+import * as tf from '@tensorflow/tfjs';
+import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from '../../plugins/koopman-training/index.js';
+import { readWeights } from '../../src/tfjs/weights.js';
+import type { MnistTensors } from './data.js';
+import { mulberry32 } from './data.js';
+import { adadelta, buildMlp, getLearningRate, setLearningRate } from './model.js';
+
+export interface RunSettings {
+  epochs: number;
+  stepsPerEpoch: number;
+  batchSize: number;
+  /** Learning-rate decay per epoch (Adadelta lr 1.0 × gamma^epoch). */
+  gamma: number;
+  /** Epoch ends at which to keep a copy of the weights (plain runs: t2 and t2 + T). */
+  keepWeightsAt?: number[];
+}
+
+export interface RunResult {
+  /** Test loss/accuracy before training (index 0) and after each epoch. */
+  testLoss: number[];
+  testAcc: number[];
+  /** Wall time of each epoch's training (plugin work included, test evaluation excluded). */
+  epochMs: number[];
+  /** Cumulative training wall time at each epoch end (index 0 = 0). */
+  wallMs: number[];
+  weights: Map<number, Float32Array>;
+  report: KoopmanTraining['report'] | null;
+  /** Test loss and accuracy right after each accepted jump, and the weights after the first. */
+  afterJump: { step: number; testLoss: number; testAcc: number }[];
+  firstJumpWeights: Float32Array | null;
+}
+
+/** Replaces Math.random with a seeded generator while `fn` runs (tfjs's fit() shuffles with it). */
+export async function withSeededRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
+  const saved = Math.random;
+  Math.random = mulberry32(seed + 777);
+  try {
+    return await fn();
+  } finally {
+    Math.random = saved;
+  }
+}
+
+export function evaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): { loss: number; acc: number } {
+  return tf.tidy(() => {
+    const p = model.predict(x, { batchSize: 1000 }) as tf.Tensor;
+    const loss = tf.metrics.categoricalCrossentropy(y, p).mean().dataSync()[0];
+    const acc = tf.metrics.categoricalAccuracy(y, p).mean().dataSync()[0];
+    return { loss, acc };
+  });
+}
+
+/** One training run of the MNIST MLP, plain (plugin undefined) or with the Koopman plugin. */
+export async function runMnist(
+  data: MnistTensors,
+  seed: number,
+  s: RunSettings,
+  plugin?: Omit<KoopmanTrainingArgs, 'onJump'>,
+  onEpoch?: (epoch: number, r: RunResult) => void,
+): Promise<RunResult> {
+  return withSeededRandom(seed, async () => {
+    const model = buildMlp(seed);
+    const opt = adadelta(1.0);
+    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+    const r: RunResult = {
+      testLoss: [],
+      testAcc: [],
+      epochMs: [],
+      wallMs: [0],
+      weights: new Map(),
+      report: null,
+      afterJump: [],
+      firstJumpWeights: null,
+    };
+    const e0 = evaluate(model, data.xTest, data.yTest);
+    r.testLoss.push(e0.loss);
+    r.testAcc.push(e0.acc);
+    let kt: KoopmanTraining | null = null;
+    if (plugin) {
+      kt = koopmanTraining({
+        ...plugin,
+        stepsPerEpoch: s.stepsPerEpoch,
+        onJump: (j) => {
+          if (!j.accepted) return;
+          const e = evaluate(model, data.xTest, data.yTest);
+          r.afterJump.push({ step: j.step, testLoss: e.loss, testAcc: e.acc });
+          if (!r.firstJumpWeights) r.firstJumpWeights = readWeights(model);
+        },
+      });
+    }
+    let t0 = 0;
+    const clock = new (class extends tf.Callback {
+      override async onEpochBegin() {
+        t0 = performance.now();
+      }
+      override async onEpochEnd(epoch: number) {
+        const ms = performance.now() - t0;
+        r.epochMs.push(ms);
+        r.wallMs.push(r.wallMs[r.wallMs.length - 1] + ms);
+        const e = evaluate(model, data.xTest, data.yTest);
+        r.testLoss.push(e.loss);
+        r.testAcc.push(e.acc);
+        if (s.keepWeightsAt?.includes(epoch + 1)) r.weights.set(epoch + 1, readWeights(model));
+        setLearningRate(opt, getLearningRate(opt) * s.gamma);
+        onEpoch?.(epoch + 1, r);
+      }
+    })();
+    // the plugin runs before the clock's epoch end, so a jump at an epoch's last step is inside that epoch's time
+    await model.fit(data.x, data.y, {
+      epochs: s.epochs,
+      batchSize: s.batchSize,
+      shuffle: true,
+      verbose: 0,
+      callbacks: kt ? [kt, clock] : [clock],
+    });
+    r.report = kt ? kt.report : null;
+    model.dispose();
+    opt.dispose();
+    return r;
+  });
+}
