@@ -155,3 +155,36 @@ describe('TrajectoryRecorder', () => {
     expect(() => new TrajectoryRecorder({ groups, capacity: 4, dtype: 'float16' as never })).toThrow(/dtype must be 'float32' or 'float64'/);
   });
 });
+
+describe('FixedAdadelta', () => {
+  it('follows Zeiler/PyTorch: the first step uses the updated squared-gradient average', async () => {
+    const { FixedAdadelta } = await import('../src/tfjs/adadelta.js');
+    const v = tf.variable(tf.tensor1d([1, -2]));
+    const opt = new FixedAdadelta(1.0, 0.9, 1e-6);
+    // reference in plain JS for f(w) = Σ w², g = 2w
+    const w = [1, -2];
+    const eg = [0, 0];
+    const ed = [0, 0];
+    for (let step = 0; step < 5; step++) {
+      opt.minimize(() => v.square().sum() as tf.Scalar, false, [v]);
+      for (let i = 0; i < 2; i++) {
+        const g = 2 * w[i];
+        eg[i] = 0.9 * eg[i] + 0.1 * g * g;
+        const d = (Math.sqrt(ed[i] + 1e-6) / Math.sqrt(eg[i] + 1e-6)) * g;
+        ed[i] = 0.9 * ed[i] + 0.1 * d * d;
+        w[i] -= d;
+      }
+      const got = v.dataSync();
+      expect(got[0]).toBeCloseTo(w[0], 5);
+      expect(got[1]).toBeCloseTo(w[1], 5);
+    }
+    // the first step is small (≈ √ε/√(0.1·g²)·g ≈ 3e-3), unlike tfjs's built-in (the whole gradient)
+    const ref = tf.variable(tf.tensor1d([1]));
+    const builtin = tf.train.adadelta(1.0, 0.9, 1e-6);
+    builtin.minimize(() => ref.square().sum() as tf.Scalar, false, [ref]);
+    expect(ref.dataSync()[0]).toBeCloseTo(1 - 2, 5);
+    tf.dispose([v, ref]);
+    opt.dispose();
+    builtin.dispose();
+  });
+});

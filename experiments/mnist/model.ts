@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { FixedAdadelta } from '../../src/tfjs/adadelta.js';
 
 /** Layer names of the seed-004 MNIST network (784 → 20 → 20 → 20 → 10). */
 export const MLP_LAYERS = ['dense1', 'dense2', 'dense3', 'dense4'] as const;
@@ -28,9 +29,12 @@ export function buildMlp(seed: number, widths: number[] = [20, 20, 20]): tf.Sequ
   return m;
 }
 
-/** Adadelta as in PyTorch's MNIST example: lr 1.0, rho 0.9, epsilon 1e-6. */
+/**
+ * Adadelta as in PyTorch's MNIST example (lr 1.0, rho 0.9, epsilon 1e-6), with the update of
+ * Zeiler/PyTorch (tfjs's own lags its denominator by a step; see FixedAdadelta).
+ */
 export function adadelta(lr = 1.0): tf.Optimizer {
-  return tf.train.adadelta(lr, 0.9, 1e-6);
+  return new FixedAdadelta(lr, 0.9, 1e-6);
 }
 
 /** Sets an optimizer's learning rate (a protected field in tfjs; every built-in optimizer reads it per step). */

@@ -1,1 +1,2 @@
 export { describeModel, readWeights, writeWeights } from './weights.js';
+export { FixedAdadelta, adadelta } from './adadelta.js';

@@ -1,0 +1,136 @@
+/**
+ * `npm run bench`: speed ratios measured in one run, one per line, each beside its goal.
+ * Nothing here is asserted; the figures go in the closing notes and results/bench.txt.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { koopmanTraining } from '../../plugins/koopman-training/index.js';
+import { selectBackend } from '../../src/backend/select.js';
+import { loadEmbeddedMnist } from '../../src/data/dataset.js';
+import type { KoopmanOperator } from '../../src/koopman/operator.js';
+import { median } from '../../src/metrics/teq.js';
+import { describeModel, readWeights } from '../../src/tfjs/weights.js';
+import { partitionWeights } from '../../src/partition/partition.js';
+import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
+import { prepareTensors } from '../mnist/data.js';
+import { adadelta, buildMlp } from '../mnist/model.js';
+
+const lines: string[] = [];
+function report(name: string, value: number, goal: string, note = ''): void {
+  const line = `${name} ${value.toFixed(4)} (goal ${goal})${note ? ' ' + note : ''}`;
+  lines.push(line);
+  console.log(line);
+}
+
+async function main(): Promise<void> {
+  const backend = await selectBackend(process.env.BACKEND ?? 'auto');
+  const spe = 938;
+  const t1 = 2 * spe;
+  const t2 = 5 * spe;
+  const T = 2 * spe;
+  console.error(`bench: backend ${backend.name}, ${cpus()[0]?.model}; MNIST MLP 784-20-20-20-10, batch 64`);
+  const ds = loadEmbeddedMnist({ seed: 0 });
+  const data = prepareTensors(ds, spe, 64, 1000, 0);
+
+  // 1. Recording overhead per step: alternate blocks with and without the recorder.
+  {
+    const model = buildMlp(0);
+    model.compile({ optimizer: adadelta(), loss: 'categoricalCrossentropy' });
+    const groups = partitionWeights(describeModel(model), { layers: { dense1: { kind: 'quasi-node', q: 157 } } }).groups;
+    const rec = new TrajectoryRecorder({ groups, capacity: 2815 });
+    const flat = new Float32Array(partitionWeights(describeModel(model)).totalWeights);
+    let step = 0;
+    const recorder = new (class extends tf.Callback {
+      override async onBatchEnd() {
+        readWeights(model, flat);
+        rec.record(step++, flat);
+      }
+    })();
+    const noop = new (class extends tf.Callback {
+      override async onBatchEnd() {
+        step++;
+      }
+    })();
+    const block = 300;
+    const xs = data.x.slice([0, 0], [block * 64, 784]);
+    const ys = data.y.slice([0, 0], [block * 64, 10]);
+    const timeBlock = async (cb: tf.Callback) => {
+      const t0 = performance.now();
+      await model.fit(xs, ys, { epochs: 1, batchSize: 64, shuffle: false, verbose: 0, callbacks: [cb] });
+      return (performance.now() - t0) / block;
+    };
+    await timeBlock(noop); // warm-up
+    const w: number[] = [];
+    const wo: number[] = [];
+    for (let r = 0; r < 5; r++) {
+      wo.push(await timeBlock(noop));
+      w.push(await timeBlock(recorder));
+    }
+    tf.dispose([xs, ys]);
+    report('recording_overhead_per_step', median(w) / median(wo), '≤ 1.02', `(${median(w).toFixed(3)} ms vs ${median(wo).toFixed(3)} ms per step, ${rec.bytes / 2 ** 20} MiB window)`);
+    model.dispose();
+  }
+
+  // 2–4. One paper-scale plugin run: window [1876, 4690], T = 1876, guard on 1 000 held-out samples.
+  {
+    const model = buildMlp(1);
+    model.compile({ optimizer: adadelta(), loss: 'categoricalCrossentropy' });
+    let t0 = 0;
+    let stepMs = NaN;
+    let step = 0;
+    const clock = new (class extends tf.Callback {
+      override async onBatchEnd() {
+        step++;
+        if (step === 1) t0 = performance.now();
+        if (step === t1) stepMs = (performance.now() - t0) / (t1 - 1);
+      }
+    })();
+    const kt = koopmanTraining({
+      partition: { default: 'node', layers: { dense1: { kind: 'quasi-node', q: 157 } } },
+      window: { start: t1, end: t2 },
+      horizon: T,
+      guard: { validationData: [data.xVal, data.yVal] },
+      maxJumps: 1,
+    });
+    await model.fit(data.x, data.y, { epochs: 5, batchSize: 64, verbose: 0, callbacks: [clock, kt] });
+    const j = kt.report.jumps[0];
+    const ops = kt.lastFit!.operators.filter((o): o is KoopmanOperator => o !== null);
+    report(
+      'fit_150_operators_2815_snapshots_over_training_2814_steps',
+      j.fitMs / (stepMs * (t2 - t1)),
+      '≤ 0.05',
+      `(fit ${j.fitMs.toFixed(0)} ms for ${ops.length} operators, ranks ${j.ranks.min}/${j.ranks.median}/${j.ranks.max}; training ${(stepMs * (t2 - t1)).toFixed(0)} ms at ${stepMs.toFixed(3)} ms/step)`,
+    );
+    report(
+      'whole_jump_over_optimizer_1876_steps',
+      (j.fitMs + j.extrapolateMs + j.guardMs) / (stepMs * T),
+      '≤ 0.05',
+      `(fit ${j.fitMs.toFixed(0)} + extrapolate ${j.extrapolateMs.toFixed(0)} + guard ${j.guardMs.toFixed(0)} ms over ${j.candidates.length} candidates vs ${(stepMs * T).toFixed(0)} ms)`,
+    );
+    const op = ops.reduce((a, b) => (b.rank > a.rank ? b : a));
+    const x0 = new Float64Array(op.dim).fill(0.01);
+    const timePredict = (steps: number) => {
+      const reps = 3000;
+      for (let r = 0; r < 200; r++) op.predict(x0, steps);
+      const s = performance.now();
+      for (let r = 0; r < reps; r++) op.predict(x0, steps);
+      return (performance.now() - s) / reps;
+    };
+    const p10 = median([timePredict(10), timePredict(10), timePredict(10)]);
+    const p1e5 = median([timePredict(100000), timePredict(100000), timePredict(100000)]);
+    report('predict_100000_steps_over_10_steps', p1e5 / p10, '≤ 1.5', `(${(p1e5 * 1000).toFixed(1)} µs vs ${(p10 * 1000).toFixed(1)} µs, dim ${op.dim}, rank ${op.rank})`);
+    model.dispose();
+  }
+  data.dispose();
+  mkdirSync('results', { recursive: true });
+  writeFileSync(
+    'results/bench.txt',
+    [`# npm run bench — ${new Date().toISOString()} — ${cpus()[0]?.model} × ${cpus().length}, backend ${backend.name}`, ...lines].join('\n') + '\n',
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});

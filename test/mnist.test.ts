@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { mnistSettings } from '../experiments/mnist/cli.js';
+import { runMnistExperiment, SUMMARY_COLUMNS, timeToLoss } from '../experiments/mnist/experiment.js';
+import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../experiments/mnist/model.js';
+import { selectBackend } from '../src/backend/index.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+describe('MNIST experiment pieces', () => {
+  it('timeToLoss interpolates within the epoch that first reaches the target', () => {
+    expect(timeToLoss([2, 1, 0.5], [0, 10, 20], 0.75)).toBeCloseTo(15, 12);
+    expect(timeToLoss([2, 1, 0.5], [0, 10, 20], 1)).toBeCloseTo(10, 12);
+    expect(timeToLoss([2, 1, 0.5], [0, 10, 20], 0.1)).toBeNaN();
+  });
+
+  it('the MLP has the paper\'s 784-20-20-20-10 shape and PyTorch-style ±1/√fan_in init', () => {
+    const m = buildMlp(3);
+    expect(m.countParams()).toBe(785 * 20 + 21 * 20 + 21 * 20 + 21 * 10);
+    const k = m.getLayer('dense1').getWeights()[0].dataSync();
+    const lim = 1 / Math.sqrt(784);
+    expect(Math.max(...k)).toBeLessThanOrEqual(lim);
+    expect(Math.min(...k)).toBeGreaterThanOrEqual(-lim);
+    expect(Math.max(...k)).toBeGreaterThan(0.9 * lim);
+    m.dispose();
+  });
+
+  it('setting the protected learning rate changes the update size', async () => {
+    const v = tf.variable(tf.scalar(1));
+    const opt = tf.train.sgd(0.1);
+    opt.minimize(() => v.square() as tf.Scalar, false, [v]);
+    const after1 = v.dataSync()[0]; // 1 − 0.1·2 = 0.8
+    setLearningRate(opt, 0.01);
+    expect(getLearningRate(opt)).toBe(0.01);
+    opt.minimize(() => v.square() as tf.Scalar, false, [v]);
+    expect(after1).toBeCloseTo(0.8, 6);
+    expect(v.dataSync()[0]).toBeCloseTo(0.8 - 0.01 * 1.6, 6);
+    v.dispose();
+    adadelta().dispose();
+  });
+
+  it('settings: flags override the paper, bad values are named', () => {
+    expect(mnistSettings({}).stepsPerEpoch).toBe(938);
+    expect(mnistSettings({ quick: true }).stepsPerEpoch).toBe(100);
+    expect(() => mnistSettings({ epochs: 6 })).toThrow('--epochs (6) must be at least t2 + T = 7 so T_eq can be measured');
+    expect(() => mnistSettings({ quick: true, seeds: 0 })).toThrow('--seeds must be an integer ≥ 1; got 0');
+  });
+});
+
+describe('quick MNIST experiment', () => {
+  it('writes runs, summary with the exact columns, Markdown and plots', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'tfk-mnist-'));
+    const s = mnistSettings({ quick: true, seeds: 1, out });
+    const r = await runMnistExperiment(s, 'test', 'wasm');
+    for (const f of ['runs.csv', 'summary.csv', 'summary.md', 'test-loss.svg', 'teq-over-t.svg']) expect(existsSync(join(out, f))).toBe(true);
+    const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).toBe(SUMMARY_COLUMNS.join(','));
+    expect(csv).toHaveLength(3);
+    expect(r.rows).toHaveLength(2);
+    for (const row of r.rows) {
+      expect(Number.isFinite(row.final_test_loss)).toBe(true);
+      expect(row.plain_final_test_acc).toBeGreaterThan(0.3); // it learned something in 500 steps
+      expect(row.jumps).toBeGreaterThanOrEqual(1);
+    }
+    // the paper recipe jumps exactly T unchecked
+    const paper = r.rows.find((x) => x.config === 'paper')!;
+    expect(paper.first_jump_horizon_steps).toBe(100);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Quick mode: scaled down/);
+  });
+});
