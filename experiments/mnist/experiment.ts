@@ -17,7 +17,9 @@ export interface RunRow {
   config: ConfigName;
   accepted_jumps: number;
   jumps: number;
+  first_jump_step: number;
   first_jump_horizon_steps: number;
+  first_jump_reason: string;
   loss_t2: number;
   ko_test_loss: number;
   teq_epochs: number;
@@ -96,7 +98,9 @@ export function measure(seed: number, config: ConfigName, s: MnistSettings, plai
     config,
     accepted_jumps: rep.jumps.filter((j) => j.accepted).length,
     jumps: rep.jumps.length,
+    first_jump_step: first?.step ?? NaN,
     first_jump_horizon_steps: first?.horizon ?? 0,
+    first_jump_reason: first?.reason ?? 'no jump',
     loss_t2: plain.testLoss[s.t2],
     ko_test_loss: koLoss,
     teq_epochs: teq.teq,

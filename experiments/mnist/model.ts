@@ -37,11 +37,4 @@ export function adadelta(lr = 1.0): tf.Optimizer {
   return new FixedAdadelta(lr, 0.9, 1e-6);
 }
 
-/** Sets an optimizer's learning rate (a protected field in tfjs; every built-in optimizer reads it per step). */
-export function setLearningRate(opt: tf.Optimizer, lr: number): void {
-  (opt as unknown as { learningRate: number }).learningRate = lr;
-}
-
-export function getLearningRate(opt: tf.Optimizer): number {
-  return (opt as unknown as { learningRate: number }).learningRate;
-}
+export { getLearningRate, setLearningRate } from '../../src/tfjs/learning-rate.js';

@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
  * State, getWeights/setWeights and serialisation are tfjs's own.
  */
 export class FixedAdadelta extends tf.AdadeltaOptimizer {
-  override applyGradients(variableGradients: tf.NamedTensorMap | tf.NamedTensor[]): void {
+  override applyGradients(variableGradients: tf.NamedTensorMap | { name: string; tensor: tf.Tensor }[]): void {
     const names = Array.isArray(variableGradients) ? variableGradients.map((v) => v.name) : Object.keys(variableGradients);
     const registry = tf.engine().registeredVariables;
     const self = this as unknown as {

@@ -1,2 +1,3 @@
 export { describeModel, readWeights, writeWeights } from './weights.js';
 export { FixedAdadelta, adadelta } from './adadelta.js';
+export { getLearningRate, setLearningRate } from './learning-rate.js';
