@@ -17,7 +17,8 @@ export const DEFAULT_RECORDER = Object.freeze({ every: 1, dtype: 'float32' as Re
 
 /**
  * Records each group's weight vector over a bounded window (a ring of `capacity` snapshots per
- * group, stored row-wise: one contiguous time series per coordinate, which is what the fits read).
+ * group, each snapshot stored contiguously so that a step writes sequential memory; `rows()`
+ * transposes to the coordinate-major layout the fits read).
  * Memory is fixed at construction and reported by {@link bytes} before anything is recorded.
  */
 export class TrajectoryRecorder {
@@ -72,10 +73,10 @@ export class TrajectoryRecorder {
   record(step: number, flat: ArrayLike<number>): boolean {
     if (!this.samples(step)) return false;
     const col = this.head;
-    const cap = this.capacity;
     for (let g = 0; g < this.groups.length; g++) {
       const idx = this.groups[g].indices;
       const buf = this.buffers[g];
+      const o = col * idx.length;
       for (let k = 0; k < idx.length; k++) {
         const v = flat[idx[k]];
         if (!(v - v === 0)) {
@@ -84,9 +85,10 @@ export class TrajectoryRecorder {
             `non-finite weight (${v}) in layer ${grp.layer} (group ${grp.id}, coordinate ${k}) at step ${step}; snapshot not recorded`,
           );
         }
-        buf[k * cap + col] = v;
+        buf[o + k] = v;
       }
     }
+    const cap = this.capacity;
     this.head = (col + 1) % cap;
     if (this.filled < cap) this.filled++;
     this.steps.push(step);
@@ -104,13 +106,10 @@ export class TrajectoryRecorder {
     const cap = this.capacity;
     const res = out && out.length >= d * n ? out : new Float64Array(d * n);
     const buf = this.buffers[g];
-    const start = n < cap ? 0 : this.head; // oldest column
-    const firstLen = Math.min(n, cap - start);
-    for (let i = 0; i < d; i++) {
-      const src = i * cap;
-      const dst = i * n;
-      for (let t = 0; t < firstLen; t++) res[dst + t] = buf[src + start + t];
-      for (let t = firstLen; t < n; t++) res[dst + t] = buf[src + t - firstLen];
+    const start = n < cap ? 0 : this.head; // oldest snapshot
+    for (let t = 0; t < n; t++) {
+      const o = ((start + t) % cap) * d;
+      for (let i = 0; i < d; i++) res[i * n + t] = buf[o + i];
     }
     return res;
   }
@@ -122,7 +121,7 @@ export class TrajectoryRecorder {
     const col = (this.head - 1 + this.capacity) % this.capacity;
     const out = new Float64Array(d);
     const buf = this.buffers[g];
-    for (let i = 0; i < d; i++) out[i] = buf[i * this.capacity + col];
+    for (let i = 0; i < d; i++) out[i] = buf[col * d + i];
     return out;
   }
 
