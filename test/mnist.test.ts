@@ -57,7 +57,7 @@ describe('quick MNIST experiment', () => {
     const out = mkdtempSync(join(tmpdir(), 'tfk-mnist-'));
     const s = mnistSettings({ quick: true, seeds: 1, out });
     const r = await runMnistExperiment(s, 'test', 'wasm');
-    for (const f of ['runs.csv', 'summary.csv', 'summary.md', 'test-loss.svg', 'teq-over-t.svg']) expect(existsSync(join(out, f))).toBe(true);
+    for (const f of ['runs.csv', 'summary.csv', 'summary.md', 'test-loss.svg', 'teq-over-t.svg', 'weights.svg']) expect(existsSync(join(out, f))).toBe(true);
     const csv = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe(SUMMARY_COLUMNS.join(','));
     expect(csv).toHaveLength(3);
@@ -76,5 +76,9 @@ describe('quick MNIST experiment', () => {
     const best = r.rows.find((x) => x.config === 'best')!;
     expect(best.first_jump_reason).toMatch(/candidate horizons|restored/);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Quick mode: scaled down/);
+    // the Fig. 3b plot has the traced weights of the plain run (a line each) and Koopman points
+    const svg = readFileSync(join(out, 'weights.svg'), 'utf8');
+    expect(svg.match(/<path /g)?.length).toBe(3);
+    expect(svg).toMatch(/Koopman/);
   });
 });

@@ -44,6 +44,10 @@ export interface RunRow {
   skipped_steps: number;
 }
 
+/** Flat indices of the weights traced for the Fig. 3b plot: two first-layer kernel weights and one of layer 2. */
+export const TRACED_WEIGHTS = [400 * 20 + 0, 350 * 20 + 3, 15700 + 5 * 20 + 2];
+const TRACED_NAMES = ['dense1 w[400,0]', 'dense1 w[350,3]', 'dense2 w[5,2]'];
+
 export const SUMMARY_COLUMNS = [
   'config',
   'runs',
@@ -157,7 +161,14 @@ export async function runMnistExperiment(s: MnistSettings, command: string, back
   const rows: RunRow[] = [];
   const curves: { seed: number; plain: RunResult; paper: RunResult; best: RunResult }[] = [];
   const bar = new ProgressBar(s.seeds * 3 * s.epochs, `mnist ${s.seeds} seeds × 3 runs`);
-  const settings = { epochs: s.epochs, stepsPerEpoch: s.stepsPerEpoch, batchSize: s.batchSize, gamma: s.gamma, keepWeightsAt: [s.t2, s.t2 + s.horizon] };
+  const settings = {
+    epochs: s.epochs,
+    stepsPerEpoch: s.stepsPerEpoch,
+    batchSize: s.batchSize,
+    gamma: s.gamma,
+    keepWeightsAt: [s.t2, s.t2 + s.horizon],
+    trace: { indices: TRACED_WEIGHTS, from: s.t1 * s.stepsPerEpoch, to: (s.t2 + s.horizon) * s.stepsPerEpoch },
+  };
   try {
     for (let i = 0; i < s.seeds; i++) {
       const seed = s.seedOffset + i;
@@ -203,6 +214,27 @@ export async function runMnistExperiment(s: MnistSettings, command: string, back
           markers: [{ x: s.t2, label: 'jump (t2)' }],
         },
       ),
+    );
+  }
+  if (c) {
+    const colors = ['#1f77b4', '#d62728', '#2ca02c'];
+    const series = TRACED_WEIGHTS.slice(0, 3).flatMap((i, k) => {
+      const p = c.plain.trace.get(i);
+      const ko = c.paper.trace.get(i);
+      return [
+        ...(p ? [{ name: `${TRACED_NAMES[k]} Adadelta`, x: p.steps, y: p.values, color: colors[k] }] : []),
+        ...(ko ? [{ name: `${TRACED_NAMES[k]} Koopman`, x: ko.steps, y: ko.values, color: colors[k], style: 'points' as const }] : []),
+      ];
+    });
+    put(
+      'weights.svg',
+      svgPlot(series, {
+        title: `Weights: Adadelta vs the paper recipe's Koopman extrapolation from t2 (seed ${c.seed}, Fig. 3b)`,
+        xLabel: 'optimizer step',
+        yLabel: 'weight',
+        width: 760,
+        markers: [{ x: s.t2 * s.stepsPerEpoch, label: 't2' }],
+      }),
     );
   }
   put(

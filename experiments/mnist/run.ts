@@ -13,6 +13,8 @@ export interface RunSettings {
   gamma: number;
   /** Epoch ends at which to keep a copy of the weights (plain runs: t2 and t2 + T). */
   keepWeightsAt?: number[];
+  /** Flat weight indices whose value is traced every step in [from, to] (optimizer steps). */
+  trace?: { indices: number[]; from: number; to: number };
 }
 
 export interface RunResult {
@@ -28,6 +30,8 @@ export interface RunResult {
   /** Test loss and accuracy right after each accepted jump, and the weights after the first. */
   afterJump: { step: number; testLoss: number; testAcc: number }[];
   firstJumpWeights: Float32Array | null;
+  /** Traced weights: value per step (plain runs), or the first jump's Koopman trajectory from t2 (plugin runs). */
+  trace: Map<number, { steps: number[]; values: number[] }>;
 }
 
 /** Replaces Math.random with a seeded generator while `fn` runs (tfjs's fit() shuffles with it). */
@@ -38,6 +42,20 @@ export async function withSeededRandom<T>(seed: number, fn: () => Promise<T>): P
     return await fn();
   } finally {
     Math.random = saved;
+  }
+}
+
+/** The first jump's Koopman trajectory of some flat weights, `steps` steps on from t2. */
+function koopmanTrace(kt: KoopmanTraining, indices: number[], steps: number, r: RunResult): void {
+  const fit = kt.lastFit!;
+  for (const i of indices) {
+    const g = fit.groups.findIndex((grp) => grp.indices.includes(i));
+    const op = g >= 0 ? fit.operators[g] : null;
+    if (!op) continue;
+    const c = fit.groups[g].indices.indexOf(i);
+    const n = Math.floor(steps / fit.stride);
+    const traj = op.trajectory(fit.states[g], n);
+    r.trace.set(i, { steps: traj.map((_, t) => fit.step + t * fit.stride), values: traj.map((x) => x[c]) });
   }
 }
 
@@ -71,6 +89,7 @@ export async function runMnist(
       report: null,
       afterJump: [],
       firstJumpWeights: null,
+      trace: new Map(),
     };
     const e0 = evaluate(model, data.xTest, data.yTest);
     r.testLoss.push(e0.loss);
@@ -81,6 +100,7 @@ export async function runMnist(
         ...plugin,
         stepsPerEpoch: s.stepsPerEpoch,
         onJump: (j) => {
+          if (s.trace && kt?.lastFit && r.trace.size === 0) koopmanTrace(kt, s.trace.indices, s.trace.to - j.step, r);
           if (!j.accepted) return;
           const e = evaluate(model, data.xTest, data.yTest);
           r.afterJump.push({ step: j.step, testLoss: e.loss, testAcc: e.acc });
@@ -89,7 +109,21 @@ export async function runMnist(
       });
     }
     let t0 = 0;
+    let step = 0;
+    const tracer = s.trace && !plugin ? s.trace : null;
+    const flatNow = tracer ? new Float32Array(readWeights(model).length) : null;
     const clock = new (class extends tf.Callback {
+      override async onBatchEnd() {
+        step++;
+        if (tracer && flatNow && step >= tracer.from && step <= tracer.to) {
+          readWeights(model, flatNow);
+          for (const i of tracer.indices) {
+            if (!r.trace.has(i)) r.trace.set(i, { steps: [], values: [] });
+            r.trace.get(i)!.steps.push(step);
+            r.trace.get(i)!.values.push(flatNow[i]);
+          }
+        }
+      }
       override async onEpochBegin() {
         t0 = performance.now();
       }

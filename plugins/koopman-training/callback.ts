@@ -46,7 +46,15 @@ export class KoopmanTraining extends tf.Callback {
     notes: [],
   };
   /** The operators of the latest jump, by group (null where a group could not be fitted). */
-  lastFit: { groups: Partition['groups']; operators: (KoopmanOperator | null)[]; step: number } | null = null;
+  lastFit: {
+    groups: Partition['groups'];
+    operators: (KoopmanOperator | null)[];
+    /** Each group's weights at the jump (t2), the states the operators extrapolate from. */
+    states: Float64Array[];
+    /** Steps per operator application (recordEvery). */
+    stride: number;
+    step: number;
+  } | null = null;
   private partition: Partition | null = null;
   private recorder: TrajectoryRecorder | null = null;
   private flat: Float32Array | null = null;
@@ -238,11 +246,11 @@ export class KoopmanTraining extends tf.Callback {
     const model = this.net;
     const k = this.stride;
     const fit = fitRecorded(rec, this.fitOptions);
-    this.lastFit = { groups: rec.groups, operators: fit.operators, step: this.steps };
     const skippedGroups: { id: string; reason: string }[] = [];
     fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
     const base = readWeights(model);
     const latest = rec.groups.map((_, g) => rec.latest(g));
+    this.lastFit = { groups: rec.groups, operators: fit.operators, states: latest, stride: k, step: this.steps };
     let extrapolateMs = 0;
     let guardMs = 0;
     const candidateWeights = (h: number): Float32Array | null => {

@@ -26,9 +26,10 @@ export interface PlotOptions {
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f'];
 
 export function svgPlot(series: Series[], o: PlotOptions): string {
-  const W = o.width ?? 640;
+  const W = (o.width ?? 640) + Math.max(0, 7 * Math.max(0, ...series.map((s) => s.name.length)) - 110);
   const H = o.height ?? 400;
-  const m = { l: 70, r: 150, t: 36, b: 50 };
+  const longest = Math.max(0, ...series.map((s) => s.name.length));
+  const m = { l: 70, r: Math.max(120, 40 + 7 * longest), t: 36, b: 50 };
   const fx = (v: number) => (o.logX ? Math.log10(v) : v);
   const fy = (v: number) => (o.logY ? Math.log10(v) : v);
   const ok = (x: number, y: number) => Number.isFinite(fx(x)) && Number.isFinite(fy(y));
