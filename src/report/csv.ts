@@ -6,7 +6,7 @@ import { stringify } from 'csv-stringify/sync';
 export function writeCsv(path: string, rows: Record<string, unknown>[], columns?: string[]): void {
   mkdirSync(dirname(path), { recursive: true });
   const cols = columns ?? (rows.length ? Object.keys(rows[0]) : []);
-  writeFileSync(path, stringify(rows, { header: true, columns: cols, cast: { number: formatNumber } }));
+  writeFileSync(path, stringify(rows, { header: true, columns: cols, cast: { number: formatNumber, boolean: (b: boolean) => (b ? 'true' : 'false') } }));
 }
 
 function formatNumber(v: number): string {
