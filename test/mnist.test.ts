@@ -80,5 +80,11 @@ describe('quick MNIST experiment', () => {
     const svg = readFileSync(join(out, 'weights.svg'), 'utf8');
     expect(svg.match(/<path /g)?.length).toBe(3);
     expect(svg).toMatch(/Koopman/);
-  });
+    // a second invocation with another seed is appended, not overwritten
+    const r2 = await runMnistExperiment({ ...s, seedOffset: 1 }, 'test 2', 'wasm');
+    expect(r2.rows.map((x) => `${x.seed}:${x.config}`)).toEqual(['0:best', '0:paper', '1:best', '1:paper']);
+    expect(readFileSync(join(out, 'summary.csv'), 'utf8').split('\n')[1]).toMatch(/^paper,2,/);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Command\(s\): `test`, `test 2`/);
+    await expect(runMnistExperiment({ ...s, epochs: 6 }, 'test 3', 'wasm')).rejects.toThrow(/holds runs made with other settings/);
+  }, 480_000);
 });
