@@ -1,14 +1,7 @@
-/** Deterministic pseudo-random numbers for tests (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/data/random.js';
+
+/** Deterministic pseudo-random numbers for tests. */
+export const rng = mulberry32;
 
 export function matVec(A: ArrayLike<number>, x: ArrayLike<number>, n: number): Float64Array {
   const y = new Float64Array(n);

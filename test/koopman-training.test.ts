@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { koopmanTraining, KoopmanTraining } from '../plugins/koopman-training/index.js';
 import { equivalentSteps } from '../src/metrics/index.js';
 import { readWeights, writeWeights } from '../src/tfjs/index.js';
-import { rng } from './helpers.js';
+import { relErr, rng } from './helpers.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -34,16 +34,6 @@ async function trainPlain(m: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, N: numb
     verbose: 0,
     callbacks: losses ? { onEpochEnd: async (_e, logs) => void losses.push(logs!.loss as number) } : undefined,
   });
-}
-
-function relDiff(a: Float32Array, b: Float32Array): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i] - b[i]) ** 2;
-    den += b[i] ** 2;
-  }
-  return Math.sqrt(num / den);
 }
 
 describe('koopmanTraining on exactly affine dynamics (full-batch GD on least squares)', () => {
@@ -77,7 +67,7 @@ describe('koopmanTraining on exactly affine dynamics (full-batch GD on least squ
       const ell = [losses[0], ...losses.slice(2), (ref.evaluate(x, y) as tf.Scalar).dataSync()[0]];
       const wRef = linearModel(3);
       await trainPlain(wRef, x, y, N, t2 + T);
-      expect(relDiff(wKO, readWeights(wRef))).toBeLessThan(1e-4);
+      expect(relErr(wKO, readWeights(wRef))).toBeLessThan(1e-4);
       const { teq } = equivalentSteps(ell, lossKO);
       expect(teq / T).toBeGreaterThan(0.97);
       expect(teq / T).toBeLessThan(1.03);
@@ -96,7 +86,7 @@ describe('recordEvery', () => {
     expect(kt.report.recordedSteps).toBe(23);
     const ref = linearModel(3);
     await trainPlain(ref, x, y, N, 170);
-    expect(relDiff(readWeights(m), readWeights(ref))).toBeLessThan(1e-4);
+    expect(relErr(readWeights(m), readWeights(ref))).toBeLessThan(1e-4);
     const badH = koopmanTraining({ window: { start: 5, end: 71 }, horizon: 100, recordEvery: 3 });
     await expect(badH.attach(m)).rejects.toThrow('horizon (100 steps) must be a multiple of recordEvery (3): the operators are 3-step maps');
     const badC = koopmanTraining({ window: { start: 5, end: 71 }, horizon: 99, recordEvery: 3, guard: { lossFn: () => 0, candidates: [2] } });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../../src/data/dataset.js';
+import { mulberry32 } from '../../src/data/random.js';
 
 export interface MnistTensors {
   /** Training inputs tiled/shuffled to exactly stepsPerEpoch × batchSize samples (one epoch of fit()). */
@@ -13,17 +14,7 @@ export interface MnistTensors {
   dispose(): void;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 /**
  * Splits off `valSize` training samples for the guard, and builds one epoch of exactly

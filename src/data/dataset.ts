@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { readIdxImages, readIdxLabels } from './idx.js';
+import { mulberry32 } from './random.js';
 
 /** Pixels per image (28 × 28). */
 export const IMAGE_SIZE = 784;
@@ -158,18 +159,6 @@ function loadDigitPool(): DigitPool {
   });
   cachedPool = { images, labels };
   return cachedPool;
-}
-
-/** mulberry32: a small, fast 32-bit PRNG; returns uniform numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Seeded Fisher–Yates permutation of 0..n−1. */
