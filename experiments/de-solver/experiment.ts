@@ -1,0 +1,151 @@
+import { cpus, platform, release } from 'node:os';
+import { relative } from 'node:path';
+import { ProgressBar } from '../../src/report/index.js';
+import { QUICK_SCHEDULE, QUICK_SEEDS, PAPER_SCHEDULE, bestSettings, validateSchedule, type Schedule } from './config.js';
+import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
+import { existingSchedule, mergeRuns, readSessions, writeDetail, writeReport, writeSessions, type Session, type SummaryRow } from './outputs.js';
+import { runPool } from './pool.js';
+import type { RunJob } from './run.js';
+
+export interface DeSolverOptions {
+  /** One optimizer or all three. @default 'all' */
+  optimizer?: OptimizerName | 'all';
+  /** Seeds per optimizer. @default 25 (the paper's), 2 with quick */
+  seeds?: number;
+  /** First seed, so later sessions can append seeds to the same out dir. @default 0 */
+  seedOffset?: number;
+  /** Schedule overrides (steps, t1, t2, horizon). @default the paper's, or QUICK_SCHEDULE with quick */
+  steps?: number;
+  t1?: number;
+  t2?: number;
+  horizon?: number;
+  /** Scaled-down run for tests and smoke checks (1/50 of the paper's schedule, 2 seeds). @default false */
+  quick?: boolean;
+  /** Output folder. @default 'results/de-solver' */
+  out?: string;
+  /** tfjs backend. @default 'auto' */
+  backend?: string;
+  /** Worker processes. @default 2 */
+  jobs?: number;
+  /** The command line recorded in sessions.json and summary.md. @default reconstructed from the options */
+  command?: string;
+  /** Print the progress bar and the summary. @default true */
+  verbose?: boolean;
+  /** Run nothing: rewrite summary.csv, summary.md and the plots from the out dir. @default false */
+  reportOnly?: boolean;
+}
+
+export const DE_SOLVER_DEFAULTS = Object.freeze({ optimizer: 'all' as const, seeds: 25, seedOffset: 0, out: 'results/de-solver', backend: 'auto', jobs: 2 });
+
+/** The command line that reproduces a run with these options. */
+export function commandLine(o: DeSolverOptions): string {
+  const parts = ['tfjs-koopman experiment de-solver'];
+  if (o.quick) parts.push('--quick');
+  parts.push(`--optimizer ${o.optimizer ?? DE_SOLVER_DEFAULTS.optimizer}`);
+  if (o.seeds !== undefined) parts.push(`--seeds ${o.seeds}`);
+  if (o.seedOffset) parts.push(`--seed-offset ${o.seedOffset}`);
+  for (const k of ['steps', 't1', 't2', 'horizon'] as const) if (o[k] !== undefined) parts.push(`--${k} ${o[k]}`);
+  parts.push(`--jobs ${o.jobs ?? DE_SOLVER_DEFAULTS.jobs}`, `--backend ${o.backend ?? DE_SOLVER_DEFAULTS.backend}`, `--out ${o.out ?? DE_SOLVER_DEFAULTS.out}`);
+  return parts.join(' ');
+}
+
+/**
+ * Runs the experiment: for every seed and optimizer the plain run (with the paper's jump made and
+ * undone at t2) and the best run, on `jobs` worker processes; after every finished job merges
+ * runs.csv and rewrites summary.csv, summary.md and the plots, so a stopped session keeps its runs.
+ */
+export async function runDeSolver(options: DeSolverOptions = {}): Promise<SummaryRow[]> {
+  const o = { ...DE_SOLVER_DEFAULTS, ...stripUndefined(options) };
+  if (o.reportOnly) {
+    if (!existingSchedule(o.out)) throw new Error(`--report-only: ${o.out}/runs.csv does not exist`);
+    const summary = writeReport(o.out);
+    if (o.verbose ?? true) console.table(summary);
+    return summary;
+  }
+  const base = o.quick ? QUICK_SCHEDULE : PAPER_SCHEDULE;
+  const schedule: Schedule = { steps: o.steps ?? base.steps, t1: o.t1 ?? base.t1, t2: o.t2 ?? base.t2, horizon: o.horizon ?? base.horizon };
+  validateSchedule(schedule);
+  const seeds = options.seeds ?? (o.quick ? QUICK_SEEDS : DE_SOLVER_DEFAULTS.seeds);
+  if (!Number.isInteger(seeds) || seeds < 1) throw new Error(`--seeds must be an integer ≥ 1; got ${seeds}`);
+  if (!Number.isInteger(o.seedOffset) || o.seedOffset < 0) throw new Error(`--seed-offset must be an integer ≥ 0; got ${o.seedOffset}`);
+  if (!Number.isInteger(o.jobs) || o.jobs < 1) throw new Error(`--jobs must be an integer ≥ 1; got ${o.jobs}`);
+  if (o.optimizer !== 'all' && !(OPTIMIZERS as readonly string[]).includes(o.optimizer)) {
+    throw new Error(`--optimizer must be one of ${[...OPTIMIZERS, 'all'].join(', ')}; got ${o.optimizer}`);
+  }
+  const optimizers: OptimizerName[] = o.optimizer === 'all' ? [...OPTIMIZERS] : [o.optimizer as OptimizerName];
+  const existing = existingSchedule(o.out);
+  if (existing && (['steps', 't1', 't2', 'horizon'] as const).some((k) => existing[k] !== schedule[k])) {
+    throw new Error(
+      `${o.out} holds runs of schedule ${JSON.stringify(existing)}, not ${JSON.stringify(schedule)}: use another --out (quick runs and paper-scale runs cannot share one summary)`,
+    );
+  }
+  const best = bestSettings(schedule);
+  const jobs: RunJob[] = [];
+  for (let k = 0; k < seeds; k++) for (const optimizer of optimizers) jobs.push({ optimizer, seed: o.seedOffset + k, schedule, best });
+
+  const sessions = readSessions(o.out);
+  const session: Session = {
+    started: new Date().toISOString(),
+    finished: 'running',
+    command: o.command ?? commandLine(options),
+    invoked: ['node', ...process.argv.slice(1).map((a) => (a.startsWith('/') ? relative(process.cwd(), a) || '.' : a))].join(' '),
+    optimizers,
+    seeds: [],
+    jobs: o.jobs,
+    backend: o.backend,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    schedule,
+    best,
+  };
+  sessions.push(session);
+  writeSessions(o.out, sessions);
+  const verbose = o.verbose ?? true;
+  const bar = verbose ? new ProgressBar(jobs.length * 2 * schedule.steps, `de-solver ${jobs.length} jobs`) : null;
+  let done = 0;
+  let summary: SummaryRow[] = [];
+  // A stopped session keeps its finished jobs and says so.
+  const onSignal = (sig: NodeJS.Signals) => {
+    session.finished = `stopped by ${sig} at ${new Date().toISOString()} after ${done}/${jobs.length} jobs`;
+    writeSessions(o.out, sessions);
+    if (done) writeReport(o.out);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const backend = await runPool(jobs, {
+    workers: o.jobs,
+    backend: o.backend,
+    onSteps: (n) => bar?.tick(n, `${done}/${jobs.length} jobs done`),
+    onResult: (job, result) => {
+      done++;
+      mergeRuns(o.out, result.rows);
+      writeDetail(o.out, result.detail);
+      if (!session.seeds.includes(job.seed)) session.seeds.push(job.seed);
+      session.backend = result.rows[0]?.backend ?? session.backend;
+      session.finished = `running (${done}/${jobs.length} jobs done)`;
+      writeSessions(o.out, sessions);
+      summary = writeReport(o.out);
+    },
+  });
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  session.backend = backend;
+  session.finished = new Date().toISOString();
+  writeSessions(o.out, sessions);
+  summary = writeReport(o.out);
+  bar?.finish(`${done}/${jobs.length} jobs done`);
+  if (verbose) {
+    console.log(`\nwrote ${o.out}/runs.csv, summary.csv, summary.md and plots`);
+    console.table(summary);
+  }
+  return summary;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * Offline scan behind the `best` settings and the findings in summary.md: stores the every-step
+ * weight trajectory of a plain run once, then scores Koopman fits (window, recording stride, fit
+ * options, partition) on it without retraining.
+ *
+ *   npx tsx experiments/de-solver/scan.ts dump adadelta 0            # writes <dir>/traj-adadelta-0.bin (36 MB)
+ *   npx tsx experiments/de-solver/scan.ts fit adadelta 0 '[{"start":35000,"end":45000,"every":25,"fit":{"rank":-1},"horizons":[2500]}]'
+ *
+ * Set SCAN_DIR (default /tmp/de-solver-scan) and SCAN_PARTITION (a PartitionSpec as JSON).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { selectBackend } from '../../src/backend/index.js';
+import { fitRows } from '../../src/koopman/fit.js';
+import { resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
+import { equivalentSteps, errorToGrowth } from '../../src/metrics/index.js';
+import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
+import type { PartitionSpec } from '../../src/partition/types.js';
+import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
+import { PAPER_SCHEDULE, SOLVER_PARTITION } from './config.js';
+import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
+import { makeOptimizer, setLearningRate, type OptimizerName } from './optimizers.js';
+import { learningRate, trainingTimes } from './problem.js';
+
+interface ScanConfig {
+  start: number;
+  end: number;
+  every: number;
+  fit: FitOptions;
+  horizons: number[];
+}
+
+const dir = process.env.SCAN_DIR ?? '/tmp/de-solver-scan';
+const [mode, optimizer, seedArg, configs] = process.argv.slice(2);
+const seed = Number(seedArg ?? 0);
+const steps = Number(process.env.SCAN_STEPS ?? PAPER_SCHEDULE.steps);
+const file = (kind: string) => join(dir, `${kind}-${optimizer}-${seed}.bin`);
+
+await selectBackend(process.env.SCAN_BACKEND ?? 'wasm');
+const t = tf.tensor2d(trainingTimes(), [200, 1]);
+const model = buildSolverNet(seed);
+const n = readWeights(model).length;
+
+if (mode === 'dump') {
+  const opt = makeOptimizer(optimizer as OptimizerName);
+  const vars = solverVariables(model);
+  const W = new Float32Array((steps + 1) * n);
+  const L = new Float64Array(steps + 1);
+  for (let s = 0; s < steps; s++) {
+    W.set(readWeights(model), s * n);
+    setLearningRate(opt, learningRate(s));
+    const l = opt.minimize(() => physicsLoss(model, t), true, vars)!;
+    L[s] = l.dataSync()[0];
+    l.dispose();
+  }
+  W.set(readWeights(model), steps * n);
+  L[steps] = physicsLossValue(model, t);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file('traj'), W);
+  writeFileSync(file('loss'), L);
+  console.log(`wrote ${file('traj')} and ${file('loss')}`);
+} else if (mode === 'fit') {
+  if (!existsSync(file('traj'))) throw new Error(`${file('traj')} missing: run 'dump ${optimizer} ${seed}' first`);
+  const W = new Float32Array(readFileSync(file('traj')).buffer.slice(0));
+  const losses = new Float64Array(readFileSync(file('loss')).buffer.slice(0));
+  const last = W.length / n - 1;
+  const wAt = (s: number) => W.subarray(s * n, (s + 1) * n);
+  const spec = process.env.SCAN_PARTITION ? (JSON.parse(process.env.SCAN_PARTITION) as PartitionSpec) : SOLVER_PARTITION;
+  const part = partitionWeights(describeModel(model), spec);
+  for (const c of JSON.parse(configs ?? '[]') as ScanConfig[]) {
+    console.log(JSON.stringify(c));
+    try {
+      const o = resolveFitOptions(c.fit);
+      const m = Math.floor((c.end - c.start) / c.every) + 1;
+      const ops = part.groups.map((g) => {
+        const d = g.indices.length;
+        const rows = new Float64Array(d * m);
+        for (let k = 0; k < m; k++) {
+          const w = wAt(c.start + k * c.every);
+          for (let i = 0; i < d; i++) rows[i * m + k] = w[g.indices[i]];
+        }
+        return fitRows(rows, d, m, o, g.id);
+      });
+      const base = wAt(c.end);
+      for (const h of c.horizons) {
+        const out = Float32Array.from(base);
+        ops.forEach((op, gi) => scatterGroup(out, part.groups[gi], op.predict(Array.from(part.groups[gi].indices, (i) => base[i]), h / c.every)));
+        writeWeights(model, out);
+        const loss = physicsLossValue(model, t);
+        const inRange = c.end + h <= last;
+        const teq = inRange ? equivalentSteps(losses.subarray(c.end), loss).teq / h : NaN;
+        const e2g = inRange ? errorToGrowth(out, wAt(c.end + h), base) : NaN;
+        console.log(`  h ${h}: loss ${loss.toPrecision(6)} plain ${inRange ? losses[c.end + h].toPrecision(6) : '-'} at t2 ${losses[c.end].toPrecision(6)}  T_eq/h ${teq.toFixed(4)}  error-to-growth ${e2g.toPrecision(3)}`);
+      }
+    } catch (err) {
+      console.log(`  error: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
+} else {
+  console.error("usage: scan.ts dump <optimizer> <seed> | scan.ts fit <optimizer> <seed> '<configs JSON>'");
+  process.exitCode = 1;
+}

@@ -1,0 +1,82 @@
+import { relative } from 'node:path';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { BACKEND_CHOICES } from '../../src/backend/select.js';
+import { GOOD_INITS, STUDY_MODELS, type GoodInit, type StudyModel } from './model.js';
+import { STUDY_OPTIMIZERS, type StudyOptimizer } from './record.js';
+import { QUICK_SETTINGS, STUDY_DEFAULTS, type SpectrumStudySettings } from './settings.js';
+import { runSpectrumStudy } from './study.js';
+
+export interface SpectrumCommandArgs {
+  init: GoodInit | 'all';
+  model: StudyModel[];
+  seeds?: number;
+  epochs?: number;
+  'epoch-size'?: number;
+  'seed-offset'?: number;
+  bad: boolean;
+  optimizer: StudyOptimizer;
+  quick: boolean;
+  out: string;
+  backend: string;
+}
+
+/**
+ * Settings from the command line: the study defaults, then the quick preset when `--quick`, then
+ * every flag the user gave. The monitor's minEpochs is lowered when the budget is so short that
+ * restarts could not come within the first `restartFraction` of it.
+ */
+export function settingsFromArgs(a: Omit<SpectrumCommandArgs, 'model'> & { model?: StudyModel[] }): SpectrumStudySettings {
+  const s: SpectrumStudySettings = { ...STUDY_DEFAULTS, ...(a.quick ? QUICK_SETTINGS : {}), out: a.out, backend: a.backend, quick: a.quick };
+  s.inits = a.init === 'all' ? [...GOOD_INITS] : [a.init];
+  if (a.model && a.model.length) s.models = [...new Set(a.model)];
+  if (a.seeds !== undefined) s.seeds = positiveInt('seeds', a.seeds);
+  if (a.epochs !== undefined) s.epochs = positiveInt('epochs', a.epochs);
+  if (a['epoch-size'] !== undefined) s.epochSize = positiveInt('epoch-size', a['epoch-size']);
+  if (a['seed-offset'] !== undefined) s.seedOffset = Math.trunc(a['seed-offset']);
+  s.bad = a.bad;
+  s.optimizer = a.optimizer;
+  const cutoff = Math.floor(s.restartFraction * s.epochs);
+  const minEpochs = s.monitor.minEpochs ?? 20;
+  if (minEpochs > cutoff - 2) s.monitor = { ...s.monitor, minEpochs: Math.max(1, cutoff - 2) };
+  return s;
+}
+
+function positiveInt(name: string, v: number): number {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name} must be an integer ≥ 1; got ${v}`);
+  return v;
+}
+
+/** The command line as typed (for summary.md). */
+export function commandLine(argv: string[] = process.argv): string {
+  const script = argv[1] ?? '';
+  const rest = argv.slice(2).join(' ');
+  return script.endsWith('.ts') ? `npx tsx ${relative(process.cwd(), script)} ${rest}`.trim() : `tfjs-koopman ${rest}`.trim();
+}
+
+/** `tfjs-koopman experiment spectrum`: seed 003's spectrum study (Fig. 2) and the monitor's decision quality. */
+export const spectrumCommand: CommandModule<object, SpectrumCommandArgs> = {
+  command: 'spectrum',
+  describe: 'Koopman spectrum of training (seed 003, Fig. 2) and stop/restart decision quality of the spectrum monitor vs earlyStopping',
+  builder: (y: Argv<object>) =>
+    y
+      .option('init', { choices: [...GOOD_INITS, 'all'] as const, default: 'all' as const, describe: 'good initialisation(s) to study' })
+      .option('model', {
+        type: 'array',
+        choices: [...STUDY_MODELS],
+        describe: `network(s): mlp (784-20-20-20-10), wide (784-100-10), cnn (seed 003's, needs tfjs-node) [default: ${STUDY_DEFAULTS.models.join(' ')}]`,
+      })
+      .option('seeds', { type: 'number', describe: `initialisations per network and init [default: ${STUDY_DEFAULTS.seeds}; quick ${QUICK_SETTINGS.seeds}]` })
+      .option('epochs', { type: 'number', describe: `epoch budget of a run [default: ${STUDY_DEFAULTS.epochs}; quick ${QUICK_SETTINGS.epochs}]` })
+      .option('epoch-size', { type: 'number', describe: `training samples per epoch [default: ${STUDY_DEFAULTS.epochSize}; quick ${QUICK_SETTINGS.epochSize}]` })
+      .option('seed-offset', { type: 'number', describe: `first seed [default: ${STUDY_DEFAULTS.seedOffset}]` })
+      .option('bad', { type: 'boolean', default: true, describe: 'also run the bad initialisations of the restart study (--no-bad to skip)' })
+      .option('optimizer', { choices: [...STUDY_OPTIMIZERS], default: STUDY_DEFAULTS.optimizer, describe: 'optimizer (lr 1e-3 as in seed 003)' })
+      .option('quick', { type: 'boolean', default: false, describe: 'small, fast run (MLP, one seed, 40 short epochs): under two minutes' })
+      .option('out', { type: 'string', default: 'results/spectrum', describe: 'output folder' })
+      .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend (auto: tfjs-node, else wasm, else cpu)' }) as unknown as Argv<SpectrumCommandArgs>,
+  handler: async (argv: ArgumentsCamelCase<SpectrumCommandArgs>) => {
+    const s = settingsFromArgs(argv);
+    const { summaryPath } = await runSpectrumStudy(s, commandLine());
+    console.log(`spectrum study written to ${s.out} (summary: ${summaryPath})`);
+  },
+};

@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs';
+import { buildMlp } from '../mnist/model.js';
+
+/** Networks of the study: seed 004's MLP, the paper's dense head alone, and seed 003's CNN. */
+export type StudyModel = 'mlp' | 'wide' | 'cnn';
+export const STUDY_MODELS: readonly StudyModel[] = ['mlp', 'wide', 'cnn'];
+
+/** The initialisations seed 003 compared (the "good" set of the restart study). */
+export type GoodInit = 'he' | 'xavier' | 'normal';
+export const GOOD_INITS: readonly GoodInit[] = ['he', 'xavier', 'normal'];
+/**
+ * Initialisations a restart should catch (the "bad" set):
+ * - `normal-large`: kernels N(0, {@link LARGE_STD}²), biases 0 — saturated softmax, huge initial loss;
+ * - `dead-relu`: He kernels with every hidden bias {@link DEAD_BIAS} — every ReLU is off for every
+ *   MNIST digit, so no gradient reaches the hidden layers and only the output bias learns.
+ */
+export type BadInit = 'normal-large' | 'dead-relu';
+export const BAD_INITS: readonly BadInit[] = ['normal-large', 'dead-relu'];
+export type Init = GoodInit | BadInit;
+
+/** Standard deviation of the `normal` initialisation (Keras' RandomNormal default). */
+export const NORMAL_STD = 0.05;
+/** Standard deviation of the bad `normal-large` initialisation. */
+export const LARGE_STD = 1.0;
+/** Hidden-layer bias of the bad `dead-relu` initialisation. */
+export const DEAD_BIAS = -3;
+
+/** Hidden widths of the dense networks. */
+export const DENSE_WIDTHS: Record<Exclude<StudyModel, 'cnn'>, number[]> = { mlp: [20, 20, 20], wide: [100] };
+
+/**
+ * Seed 003's MNIST CNN: conv 16@5×5 → maxpool 2 → conv 32@5×5 → maxpool 2 → dense 100 → dense 10
+ * softmax (ReLU, 'valid' padding: 28 → 24 → 12 → 8 → 4, so the dense head sees 512 features).
+ */
+export function buildCnn(): tf.Sequential {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 5, activation: 'relu', name: 'conv1' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
+  m.add(tf.layers.conv2d({ filters: 32, kernelSize: 5, activation: 'relu', name: 'conv2' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
+  m.add(tf.layers.flatten({ name: 'flatten' }));
+  m.add(tf.layers.dense({ units: 100, activation: 'relu', name: 'dense1' }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'dense2' }));
+  return m;
+}
+
+/** Builds a study network (dense ones with seed 004's builder) and initialises it with `init`. */
+export function buildStudyModel(model: StudyModel, init: Init, seed: number): tf.Sequential {
+  const m = model === 'cnn' ? buildCnn() : buildMlp(seed, DENSE_WIDTHS[model]);
+  initialise(m, init, seed);
+  return m;
+}
+
+/**
+ * Overwrites every kernel and bias of a Dense/Conv2D network with the initialisation `init`
+ * (seeded): He normal, Glorot (Xavier) normal or N(0, 0.05²) kernels with zero biases, or one of
+ * the bad initialisations of {@link BadInit}.
+ */
+export function initialise(model: tf.LayersModel, init: Init, seed: number): void {
+  const layers = model.layers.filter((l) => (l as unknown as { kernel?: unknown }).kernel !== undefined);
+  layers.forEach((layer, i) => {
+    const s = seed * 1009 + 17 * i;
+    const last = i === layers.length - 1;
+    const [kernel, bias] = layer.getWeights();
+    const initializer =
+      init === 'he' || init === 'dead-relu'
+        ? tf.initializers.heNormal({ seed: s })
+        : init === 'xavier'
+          ? tf.initializers.glorotNormal({ seed: s })
+          : tf.initializers.randomNormal({ mean: 0, stddev: init === 'normal' ? NORMAL_STD : LARGE_STD, seed: s });
+    const k = initializer.apply(kernel.shape);
+    const b = init === 'dead-relu' && !last ? tf.fill(bias.shape, DEAD_BIAS) : tf.zeros(bias.shape);
+    layer.setWeights([k, b]);
+    tf.dispose([k, b]);
+  });
+}
