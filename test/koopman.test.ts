@@ -154,6 +154,21 @@ describe('affine fits and rank-deficient data', () => {
   });
 });
 
+describe('rank rule on data with constant coordinates', () => {
+  it('constant coordinates do not drive the optimal hard threshold to the maximum rank', () => {
+    const r = rng(5);
+    // 3 slow modes in 10 varying coordinates plus noise, and 30 coordinates that never move
+    const dirs = Array.from({ length: 3 }, () => Array.from({ length: 10 }, () => r() - 0.5));
+    const snaps = Array.from({ length: 200 }, (_, t) => [
+      ...Array.from({ length: 10 }, (_, i) => 5 * dirs[0][i] * 0.99 ** t + 3 * dirs[1][i] * 0.95 ** t + 2 * dirs[2][i] * Math.cos(0.1 * t) + 1e-4 * (r() - 0.5)),
+      ...new Array(30).fill(0.25),
+    ]);
+    const op = fitKoopman(snaps, { rank: 0, affine: true });
+    expect(op.rank).toBeGreaterThanOrEqual(3);
+    expect(op.rank).toBeLessThanOrEqual(6);
+  });
+});
+
 describe('fitKoopman bad input', () => {
   const good = [
     [1, 2],

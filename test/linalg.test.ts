@@ -154,11 +154,13 @@ describe('chooseRank', () => {
     // β = 5/100 → ω ≈ 1.5187; median = 1 → τ ≈ 1.52: keeps 10 and 5
     expect(chooseRank(sigma, 5, 100, 0, 1e-7).rank).toBe(2);
   });
-  it('optimal hard threshold ignores structural zeros (directions that never move)', () => {
+  it('optimal hard threshold is taken over the varying coordinates only', () => {
     // 3 signal values over a noise bulk, padded with 50 exact zeros: the zeros must not pull τ to 0
     const s = [50, 20, 10, ...Array.from({ length: 20 }, (_, i) => 1 - i * 0.01), ...new Array(50).fill(0)];
-    const r = chooseRank(s, 73, 2000, 0, 1e-7);
-    expect(r.rank).toBe(3);
+    // the caller counts the 23 varying coordinates: the 50 constant ones do not enter the median
+    expect(chooseRank(s, 23, 2000, 0, 1e-7).rank).toBe(3);
+    // counted as 73 rows, the zeros pull the median (and τ) down to the noise bulk's edge
+    expect(chooseRank(s, 73, 2000, 0, 1e-7).rank).toBeGreaterThan(3);
   });
   it('rejects bad rules by name', () => {
     expect(() => chooseRank(sigma, 5, 100, 2.5, 1e-7)).toThrow(/rank must be -1 \(full\), 0 \(optimal hard threshold\)/);

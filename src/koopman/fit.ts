@@ -118,7 +118,13 @@ export function fitRows(rows: Float64Array, d: number, n: number, o: ResolvedFit
   const eig = symmetricEigen(G, d);
   const sigma = new Float64Array(d);
   for (let i = 0; i < d; i++) sigma[i] = Math.sqrt(Math.max(eig.values[i], 0));
-  const choice = chooseRank(sigma, d, m, o.rank, o.tol);
+  // Coordinates that never vary (zero rows of X, e.g. weights of always-black pixels) are not
+  // part of the matrix the rank rule judges.
+  let varying = 0;
+  let gMax = 0;
+  for (let i = 0; i < d; i++) gMax = Math.max(gMax, G[i * d + i]);
+  for (let i = 0; i < d; i++) if (G[i * d + i] > 1e-28 * gMax) varying++;
+  const choice = chooseRank(sigma, Math.max(varying, 1), m, o.rank, o.tol);
   const r = choice.rank;
   const basis = eig.vectors.slice(0, r * d);
   const rho2 = (o.ridge * sigma[0]) ** 2;

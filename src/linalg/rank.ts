@@ -1,7 +1,7 @@
 /**
  * The rank rule shared by every fit in the library (PyDMD's `svd_rank` convention):
- * - `0`: the optimal hard threshold of Gavish & Donoho (2014) for unknown noise, computed on the
- *   directions above the numerical floor;
+ * - `0`: the optimal hard threshold of Gavish & Donoho (2014) for unknown noise, on a matrix of
+ *   `rows` varying coordinates (constant coordinates are not counted);
  * - `0 < rank < 1`: the smallest rank whose singular values hold that fraction of the energy Σσ²;
  * - an integer ≥ 1: exactly that rank;
  * - `-1`: every direction above the numerical floor.
@@ -55,11 +55,11 @@ export function chooseRank(
     wanted = n;
     rule_ = 'full';
   } else if (rule === 0) {
-    // Directions at or below the floor are structural zeros (e.g. weights that never move); they
-    // would drag the median to zero, so the threshold is taken on the matrix they leave.
-    const eff = Math.max(numerical, 1);
-    const beta = Math.min(eff, cols) / Math.max(eff, cols);
-    const sorted = Array.from(sigma).slice(0, eff).sort((p, q) => p - q);
+    // `rows` counts the coordinates that vary: the caller leaves out constant ones (weights that
+    // never move), whose exact-zero singular values would drag the median to zero.
+    const m = Math.max(1, Math.min(rows, cols, n));
+    const beta = Math.min(rows, cols) / Math.max(rows, cols);
+    const sorted = Array.from(sigma).slice(0, m).sort((p, q) => p - q);
     const mid = sorted.length >> 1;
     const median = sorted.length % 2 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
     const tau = gavishDonohoOmega(beta) * median;
