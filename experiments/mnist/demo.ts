@@ -6,7 +6,7 @@ import { loadEmbeddedMnist } from '../../src/data/dataset.js';
 import { ProgressBar } from '../../src/report/progress.js';
 import { svgPlot } from '../../src/report/svg.js';
 import { prepareTensors } from './data.js';
-import { measure } from './experiment.js';
+import { measure, timeToLoss } from './experiment.js';
 import { runMnist } from './run.js';
 import { PAPER_SETTINGS, bestConfig, type MnistSettings } from './settings.js';
 
@@ -39,6 +39,7 @@ export async function runDemo(a: DemoArgs): Promise<string> {
   const row = measure(a.seed, 'best', s, plain, kt);
   const rep = kt.report!;
   const last = (v: number[]) => v[v.length - 1];
+  const plainToBest = timeToLoss(plain.testLoss, plain.wallMs, Math.min(...plain.testLoss.slice(1)));
   const fmt = (v: number, d = 4) => (Number.isFinite(v) ? Number(v.toPrecision(d)).toString() : '—');
   const table = [
     ['', 'plain Adadelta', 'with koopmanTraining'],
@@ -49,7 +50,11 @@ export async function runDemo(a: DemoArgs): Promise<string> {
     ['optimizer steps skipped', '—', String(rep.skippedSteps)],
     ['T_eq / T (first jump)', '—', fmt(row.teq_over_t, 3) + (row.censored ? ' (lower bound)' : '')],
     ['speedup of the first jump (honest)', '—', fmt(row.speedup_honest, 3) + '×'],
-    ['time to the plain final test loss', fmt(last(plain.wallMs) / 1000, 3) + ' s', Number.isFinite(row.end_to_end) ? `${fmt(last(plain.wallMs) / 1000 / row.end_to_end, 3)} s (${fmt(row.end_to_end, 3)}×)` : 'not reached'],
+    [
+      "time to the plain run's best test loss",
+      fmt(plainToBest / 1000, 3) + ' s',
+      Number.isFinite(row.end_to_end) ? `${fmt(plainToBest / 1000 / row.end_to_end, 3)} s (${fmt(row.end_to_end, 3)}×)` : 'not reached',
+    ],
   ];
   const w = [0, 1, 2].map((c) => Math.max(...table.map((r) => r[c].length)));
   const text = table.map((r) => r.map((c, i) => c.padEnd(w[i])).join('  ')).join('\n');
