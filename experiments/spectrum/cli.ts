@@ -36,8 +36,9 @@ export function settingsFromArgs(a: Omit<SpectrumCommandArgs, 'model'> & { model
   s.bad = a.bad;
   s.optimizer = a.optimizer;
   const cutoff = Math.floor(s.restartFraction * s.epochs);
-  const minEpochs = s.monitor.minEpochs ?? 20;
-  if (minEpochs > cutoff - 2) s.monitor = { ...s.monitor, minEpochs: Math.max(1, cutoff - 2) };
+  const fit = (m: SpectrumStudySettings['monitor']) => ((m.minEpochs ?? 20) > cutoff - 2 ? { ...m, minEpochs: Math.max(1, cutoff - 2) } : m);
+  s.monitor = fit(s.monitor);
+  s.alternatives = Object.fromEntries(Object.entries(s.alternatives).map(([k, m]) => [k, fit(m)]));
   return s;
 }
 

@@ -30,14 +30,20 @@ export function studyRuns(s: SpectrumStudySettings): (RunSpec & { epochs: number
 /** Replays one recorded run through every stopping method. */
 export async function replayMethods(
   log: RunLog,
-  s: Pick<SpectrumStudySettings, 'monitor'>,
+  s: Pick<SpectrumStudySettings, 'monitor' | 'alternatives'>,
   models: { dummy: tf.LayersModel; replay: tf.LayersModel | null },
-): Promise<{ outcomes: Record<MethodName, ReplayOutcome>; decisions: Decision[] }> {
+): Promise<{ outcomes: Record<MethodName, ReplayOutcome>; alternatives: Record<string, ReplayOutcome>; decisions: Decision[] }> {
   const logs = log.fitLoss.map((_, e) => epochLogs(log, e));
   const monitor = s.monitor.monitor ?? 'val_loss';
   const sm = await replaySpectrumMonitor(log, s.monitor, models.replay);
   const { decisions, ...spectrum } = sm;
+  const alternatives: Record<string, ReplayOutcome> = {};
+  for (const [name, args] of Object.entries(s.alternatives)) {
+    const { decisions: _unused, ...outcome } = await replaySpectrumMonitor(log, args, models.replay);
+    alternatives[name] = outcome;
+  }
   return {
+    alternatives,
     outcomes: {
       spectrum,
       'early-stopping-3': await replayEarlyStopping(logs, { monitor, patience: 3 }, models.dummy),
@@ -95,7 +101,8 @@ export async function runSpectrumStudy(s: SpectrumStudySettings, command: string
     for (const model of s.models) {
       const sizes = { epochSize: s.epochSize, trainEvalSize: s.trainEvalSize, valSize: s.valSize, testSize: s.testSize };
       const tensors = prepareStudyTensors(ds, sizes, model, s.splitSeed);
-      const replay = s.monitor.observables?.includes('weights') ? replayModel(model) : null;
+      const needsModel = [s.monitor, ...Object.values(s.alternatives)].some((m) => m.observables?.includes('weights'));
+      const replay = needsModel ? replayModel(model) : null;
       try {
         for (const run of runs.filter((r) => r.model === model)) {
           const name = `${run.model} ${run.init} seed ${run.seed}`;
@@ -106,13 +113,13 @@ export async function runSpectrumStudy(s: SpectrumStudySettings, command: string
             true,
             () => bar.tick(1, name),
           );
-          const { outcomes, decisions } = await replayMethods(log, s, { dummy, replay });
+          const { outcomes, alternatives, decisions } = await replayMethods(log, s, { dummy, replay });
           const fig2 = fig2Spectra(log, lossWindows, weightWindows);
           const weightDrift = relativeDrift(log.weights!);
           const firstEpochMove = distance(log.weights![0], log.weights![1]) / distance(log.weights![0], log.weights![log.weights!.length - 1]);
           log.weights = null; // the weights are not needed any more: free them before the next run
-          results.push({ spec: run, bad: log.bad, budget: run.epochs, points: log.points, outcomes, fig2: fig2.map(fig2Numbers), weightDrift, firstEpochMove });
-          pushRows(log, outcomes, decisions, fig2, { epochRows, decisionRows, monitorRows, fig2Rows });
+          results.push({ spec: run, bad: log.bad, budget: run.epochs, points: log.points, outcomes, alternatives, fig2: fig2.map(fig2Numbers), weightDrift, firstEpochMove });
+          pushRows(log, { ...outcomes, ...Object.fromEntries(Object.entries(alternatives).map(([k, v]) => [`spectrum (${k})`, v])) }, decisions, fig2, { epochRows, decisionRows, monitorRows, fig2Rows });
           const last = results[results.length - 1];
           statRows.push({
             model: run.model,
@@ -168,7 +175,7 @@ function distance(a: Float32Array, b: Float32Array): number {
 
 function pushRows(
   log: RunLog,
-  outcomes: Record<MethodName, ReplayOutcome>,
+  outcomes: Record<string, ReplayOutcome>,
   decisions: Decision[],
   fig2: WindowSpectrum[],
   rows: { epochRows: Record<string, unknown>[]; decisionRows: Record<string, unknown>[]; monitorRows: Record<string, unknown>[]; fig2Rows: Record<string, unknown>[] },
