@@ -6,7 +6,7 @@ import yargs from 'yargs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/index.js';
 import { deSolverCommand } from '../experiments/de-solver/cli.js';
-import { QUICK_SCHEDULE, bestSettings, BEST_AT_PAPER_SCALE, PAPER_SCHEDULE } from '../experiments/de-solver/config.js';
+import { QUICK_SCHEDULE, bestSettings, BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, paperStride } from '../experiments/de-solver/config.js';
 import { cellNumber, parseCsv } from '../experiments/de-solver/csv.js';
 import { buildSolverNet, forwardWithRate, physicsLossValue, solverOutputs, solverVariables } from '../experiments/de-solver/network.js';
 import { OPTIMIZERS, makeOptimizer, setLearningRate } from '../experiments/de-solver/optimizers.js';
@@ -197,6 +197,13 @@ describe('de-solver: configuration', () => {
     for (const v of [q.start, q.window, q.every, ...q.candidates]) expect(v % q.recordEvery).toBe(0);
     expect(Math.max(...q.candidates)).toBe((Math.max(...b.candidates) * QUICK_SCHEDULE.horizon) / PAPER_SCHEDULE.horizon);
   });
+  it('the paper-stride stride is 25 at the paper scale, scales with T and divides the window and T', () => {
+    expect(paperStride(PAPER_SCHEDULE)).toBe(25);
+    expect(paperStride({ steps: 12_000, t1: 7_000, t2: 9_000, horizon: 500 })).toBe(5);
+    // 2 500 × 0.4 = 10, but 10 does not divide t2 − t1 = 1 999: the largest stride ≤ 10 that divides both is 1.
+    expect(paperStride({ steps: 5_000, t1: 1, t2: 2_000, horizon: 1_000 })).toBe(1);
+    expect(paperStride({ steps: 5_000, t1: 0, t2: 2_000, horizon: 1_000 })).toBe(10);
+  });
 });
 
 describe('de-solver: quick experiment end to end', () => {
@@ -226,7 +233,14 @@ describe('de-solver: quick experiment end to end', () => {
       expect(cellNumber(r.success_rate)).toBeLessThanOrEqual(1);
     }
     const runs = parseCsv(readFileSync(join(dir, 'runs.csv'), 'utf8'));
-    expect(runs).toHaveLength(4);
+    expect(runs).toHaveLength(6);
+    // At the quick scale the paper-stride stride is 1: the same fit as paper, so the same jump.
+    expect(paperStride(QUICK_SCHEDULE)).toBe(1);
+    for (const seed of ['0', '1']) {
+      const [a, b] = ['paper', 'paper-stride'].map((c) => runs.find((r) => r.config === c && r.seed === seed)!);
+      expect(b.loss_ko).toBe(a.loss_ko);
+      expect(b.teq).toBe(a.teq);
+    }
     const S = QUICK_SCHEDULE;
     for (const r of runs) {
       expect(cellNumber(r.identical_prefix)).toBe(1); // paper jump undone bit-exactly; best = plain until its first jump
@@ -236,7 +250,7 @@ describe('de-solver: quick experiment end to end', () => {
       expect(cellNumber(r.rk4_max_err_plain)).toBeGreaterThan(0);
       expect(Number.isFinite(cellNumber(r.rk4_max_err))).toBe(true);
       expect(r.backend).toBe('wasm');
-      if (r.config === 'paper') {
+      if (r.config !== 'best') {
         expect(cellNumber(r.plain_final_loss)).toBeLessThan(cellNumber(r.loss_t2)); // training went on past t2
         expect(cellNumber(r.jump_step)).toBe(S.t2);
         expect(cellNumber(r.jump_horizon)).toBe(S.horizon);
@@ -256,7 +270,7 @@ describe('de-solver: quick experiment end to end', () => {
 
     // Appending: a new seed is added, a repeated key is replaced, another schedule is refused.
     const row = Object.fromEntries(Object.entries(runs[0]).map(([k, v]) => [k, k === 'optimizer' || k === 'config' || k === 'backend' ? v : cellNumber(v)])) as unknown as RunRow;
-    expect(mergeRuns(dir, [{ ...row, seed: 7 }])).toHaveLength(5);
+    expect(mergeRuns(dir, [{ ...row, seed: 7 }])).toHaveLength(7);
     expect(mergeRuns(dir, [{ ...row, seed: 7, teq: 1234 }]).filter((r) => r.seed === '7').map((r) => r.teq)).toEqual(['1234']);
     expect(() => mergeRuns(dir, [{ ...row, steps: 999 }])).toThrow(/another schedule/);
   }, 300_000);

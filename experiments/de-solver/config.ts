@@ -28,6 +28,21 @@ export const SOLVER_PARTITION: PartitionSpec = Object.freeze({
 /** The paper's recipe: finite section on the full window, full rank, no intercept, jump exactly T unchecked. */
 export const PAPER_FIT: Readonly<FitOptions> = Object.freeze({ rank: -1, affine: false, stabilize: false });
 
+/**
+ * The paper's recipe recorded every k-th step instead of every step (`paper-stride`), k at the
+ * paper's scale; {@link paperStride} scales it. One-step weight increments late in these runs are a
+ * few hundred float32 ulps, so every-step operators are fitted to rounding noise (the paper stored
+ * double-precision weights); a k-step map sees increments k times larger. Otherwise the paper's fit.
+ */
+export const PAPER_STRIDE_AT_PAPER_SCALE = 25;
+
+/** The `paper-stride` recording stride for a schedule: scaled by T / 2 500, at least 1, dividing t2 − t1. */
+export function paperStride(s: Schedule): number {
+  let k = Math.max(1, Math.round((PAPER_STRIDE_AT_PAPER_SCALE * s.horizon) / PAPER_SCHEDULE.horizon));
+  while (k > 1 && ((s.t2 - s.t1) % k !== 0 || s.horizon % k !== 0)) k--;
+  return k;
+}
+
 /** The `best` configuration: guarded, repeated jumps from short, sparsely recorded windows. */
 export interface BestSettings {
   /** Optimizer step at which the first window starts. */

@@ -3,13 +3,13 @@ import { koopmanTraining } from '../../plugins/koopman-training/index.js';
 import type { JumpRecord } from '../../plugins/koopman-training/report.js';
 import { equivalentSteps, errorToGrowth } from '../../src/metrics/index.js';
 import { readWeights, writeWeights } from '../../src/tfjs/index.js';
-import { PAPER_FIT, SOLVER_PARTITION, type BestSettings, type Schedule } from './config.js';
+import { PAPER_FIT, SOLVER_PARTITION, paperStride, type BestSettings, type Schedule } from './config.js';
 import { buildSolverNet, physicsLoss, physicsLossValue, solve, solverVariables } from './network.js';
 import { makeOptimizer, setLearningRate, type OptimizerName } from './optimizers.js';
 import { PAPER_PROBLEM, learningRate, trainingTimes } from './problem.js';
 import { rk4Oscillator } from './rk4.js';
 
-/** One unit of work: the plain run of a seed and optimizer, and the paper and best Koopman runs on it. */
+/** One unit of work: the plain run of a seed and optimizer, the paper jumps made on it, and the best run. */
 export interface RunJob {
   optimizer: OptimizerName;
   seed: number;
@@ -20,10 +20,17 @@ export interface RunJob {
 /** Samples of the reference grid on which networks are compared with RK4. */
 export const GRID_POINTS = 401;
 
+/**
+ * `paper`: the paper's recipe (every step of [t1, t2], full rank, one unchecked jump of T at t2);
+ * `paper-stride`: the same recorded every k-th step ({@link paperStride}); `best`: guarded repeated jumps.
+ */
+export type RunConfig = 'paper' | 'paper-stride' | 'best';
+export const RUN_CONFIGS: readonly RunConfig[] = ['paper', 'paper-stride', 'best'];
+
 /** One row of runs.csv (one optimizer, config and seed). */
 export interface RunRow {
   optimizer: OptimizerName;
-  config: 'paper' | 'best';
+  config: RunConfig;
   seed: number;
   steps: number;
   t1: number;
@@ -134,6 +141,7 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
   const ref = rk4Oscillator(PAPER_PROBLEM, GRID_POINTS, 100);
   const grid = Array.from(ref.t);
   const stride = weightStride(S, B);
+  const kPaper = paperStride(S);
   try {
     // ---------- plain run, with the paper's jump made and undone at t2 ----------
     const model = buildSolverNet(seed);
@@ -145,6 +153,7 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
     const durations = new Float64Array(S.steps);
     let plainCpuUs = 0;
     const paper = koopmanTraining({ partition: SOLVER_PARTITION, window: { start: S.t1, end: S.t2 }, horizon: S.horizon, ...PAPER_FIT });
+    const paperK = koopmanTraining({ partition: SOLVER_PARTITION, window: { start: S.t1, end: S.t2 }, horizon: S.horizon, recordEvery: kPaper, ...PAPER_FIT });
     // Same fit as `paper`, guard used only to evaluate the loss at many horizons (Fig. 2b, 2d).
     const curveH: number[] = [];
     const dh = stride * Math.max(1, Math.ceil(S.horizon / stride / 50));
@@ -165,10 +174,14 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
       },
     });
     await paper.attach(model);
+    await paperK.attach(model);
     await curve.attach(model);
     let wT2: Float32Array | null = null;
     let wKO: Float32Array | null = null;
     let lossKO = NaN;
+    let wKOk: Float32Array | null = null;
+    let lossKOk = NaN;
+    let paperKSolution: { x: Float64Array; p: Float64Array } | null = null;
     let paperSolution: { x: Float64Array; p: Float64Array } = { x: new Float64Array(0), p: new Float64Array(0) };
     const store = (s: number) => plainW.set(readWeights(model), (s / stride) * nW);
     store(0);
@@ -188,6 +201,13 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
         wKO = readWeights(model);
         lossKO = physicsLossValue(model, tTrain);
         paperSolution = solve(model, grid);
+        writeWeights(model, wT2!);
+      }
+      await paperK.afterStep({ loss: losses[s - 1] });
+      if (s === S.t2) {
+        wKOk = readWeights(model);
+        lossKOk = physicsLossValue(model, tTrain);
+        paperKSolution = solve(model, grid);
         writeWeights(model, wT2!);
       }
       await curve.afterStep({ loss: losses[s - 1] });
@@ -220,46 +240,51 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
       plain_ms_per_step: plainMs / S.steps,
       backend,
     };
-    {
+    const paperRow = (config: RunConfig, jump: JumpRecord, w: Float32Array | null, lossJump: number, solution: { x: Float64Array; p: Float64Array } | null): RunRow => {
+      const ok = jump.accepted && w !== null;
       const { l, d } = afterT2(S.t2);
-      const eq = equivalentSteps(l, paperJump.accepted ? lossKO : NaN, d);
-      const koMs = paperJump.recordMs + paperJump.fitMs + paperJump.extrapolateMs + paperJump.guardMs;
-      rows.push({
+      const eq = equivalentSteps(l, ok ? lossJump : NaN, d);
+      const koMs = jump.recordMs + jump.fitMs + jump.extrapolateMs + jump.guardMs;
+      return {
         ...base,
-        config: 'paper',
+        config,
         jump_step: S.t2,
-        jump_horizon: paperJump.horizon,
+        jump_horizon: jump.horizon,
         loss_t2: l[0],
-        loss_ko: paperJump.accepted ? lossKO : NaN,
+        loss_ko: ok ? lossJump : NaN,
         loss_plain_after: losses[S.t2 + S.horizon],
         teq: eq.teq,
         teq_censored: eq.censored,
         teq_over_t: eq.teq / S.horizon,
         success: eq.teq > 0,
         opt_ms_teq: eq.time,
-        ko_ms_record: paperJump.recordMs,
-        ko_ms_fit: paperJump.fitMs,
-        ko_ms_extrapolate: paperJump.extrapolateMs,
-        ko_ms_guard: paperJump.guardMs,
+        ko_ms_record: jump.recordMs,
+        ko_ms_fit: jump.fitMs,
+        ko_ms_extrapolate: jump.extrapolateMs,
+        ko_ms_guard: jump.guardMs,
         ko_ms_honest: koMs,
-        speedup_paper: eq.time / paperJump.extrapolateMs,
+        speedup_paper: eq.time / jump.extrapolateMs,
         speedup_honest: eq.time / koMs,
-        error_to_growth: paperJump.accepted ? errorToGrowth(wKO, wAt(S.t2 + S.horizon), wT2) : NaN,
+        error_to_growth: ok ? errorToGrowth(w, wAt(S.t2 + S.horizon), wT2!) : NaN,
         jumps_tried: 1,
-        jumps_accepted: paperJump.accepted ? 1 : 0,
-        steps_skipped: paperJump.horizon,
+        jumps_accepted: ok ? 1 : 0,
+        steps_skipped: jump.horizon,
         optimizer_steps: S.t2,
-        final_loss: lossKO,
-        reached_plain_final: lossKO <= losses[S.steps],
+        final_loss: lossJump,
+        reached_plain_final: lossJump <= losses[S.steps],
         wall_s: NaN,
         cpu_s: NaN,
         end_to_end: NaN,
         end_to_end_cpu: NaN,
         end_to_end_steps: NaN,
-        rk4_max_err: maxAbsError(paperSolution, ref),
+        rk4_max_err: solution ? maxAbsError(solution, ref) : NaN,
         identical_prefix: identicalT2,
-      });
-    }
+      };
+    };
+    rows.push(paperRow('paper', paperJump, wKO, lossKO, paperSolution));
+    const paperKJump = paperK.report.jumps[0];
+    if (!paperKJump) throw new Error(`seed ${seed} ${optimizer}: the paper-stride jump at t2 = ${S.t2} did not happen (${paperK.report.notes.join('; ')})`);
+    rows.push(paperRow('paper-stride', paperKJump, wKOk, lossKOk, paperKSolution));
 
     // ---------- best run: same initial weights, guarded repeated jumps, stop at the plain final loss ----------
     opt.dispose();
