@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistSettings } from '../experiments/mnist/cli.js';
-import { runMnistExperiment, SUMMARY_COLUMNS, timeToLoss } from '../experiments/mnist/experiment.js';
+import { fineGrid, plainSeries, runMnistExperiment, SUMMARY_COLUMNS, teqSteps, timeToLoss } from '../experiments/mnist/experiment.js';
+import type { RunResult } from '../experiments/mnist/run.js';
 import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../experiments/mnist/model.js';
 import { selectBackend } from '../src/backend/index.js';
 
@@ -17,6 +18,42 @@ describe('MNIST experiment pieces', () => {
     expect(timeToLoss([2, 1, 0.5], [0, 10, 20], 0.75)).toBeCloseTo(15, 12);
     expect(timeToLoss([2, 1, 0.5], [0, 10, 20], 1)).toBeCloseTo(10, 12);
     expect(timeToLoss([2, 1, 0.5], [0, 10, 20], 0.1)).toBeNaN();
+  });
+
+  it('fine T_eq grid: powers of two and eighths of an epoch up to t2 + T', () => {
+    expect(fineGrid({ t2: 3, horizon: 1, stepsPerEpoch: 100 })).toEqual([304, 308, 312, 316, 324, 332, 336, 348, 360, 364, 372, 384, 396, 400]);
+    const g = fineGrid({ t2: 5, horizon: 2, stepsPerEpoch: 938 });
+    expect(g[0]).toBe(4694);
+    expect(g[g.length - 1]).toBe(5 * 938 + 1876);
+    expect(g).toContain(5 * 938 + 1024);
+    expect(g).toContain(5 * 938 + 117 * 8);
+  });
+
+  it('T_eq on a non-uniform series of plain losses is eq. 12–13 in optimizer steps', () => {
+    // plain losses at t2 and 10, 20, 60 steps later, then epoch ends
+    const plain = {
+      testLoss: [3, 2, 1.0, 0.5, 0.4],
+      trainLoss: [3, 2, 0.9, 0.45, 0.35],
+      fine: [
+        { step: 210, testLoss: 0.9, trainLoss: 0.8 },
+        { step: 220, testLoss: 0.8, trainLoss: 0.7 },
+        { step: 260, testLoss: 0.6, trainLoss: 0.5 },
+        { step: 400, testLoss: 0.5, trainLoss: 0.45 },
+      ],
+    } as unknown as RunResult;
+    const s = mnistSettings({ quick: true, epochs: 4 });
+    // t2 = 2 epochs of 100 steps, T = 2 epochs: the fine points up to step 400 (the last is dropped
+    // as a fine point only if past t2 + T), no epoch end after t2 + T
+    const sTest = plainSeries(plain, { ...s, t2: 2, horizon: 2, stepsPerEpoch: 100 }, 'testLoss');
+    expect(sTest).toEqual({ steps: [0, 10, 20, 60, 200], loss: [1.0, 0.9, 0.8, 0.6, 0.5] });
+    // ℓ_KO = 0.7 lies halfway between 0.8 (20 steps) and 0.6 (60 steps): T_eq = 40 steps
+    expect(teqSteps(sTest, 0.7).steps).toBeCloseTo(40, 12);
+    expect(teqSteps(sTest, 0.95).steps).toBeCloseTo(5, 12);
+    expect(teqSteps(sTest, 1.2)).toEqual({ steps: 0, censored: false });
+    expect(teqSteps(sTest, 0.1)).toEqual({ steps: 200, censored: true });
+    const sTrain = plainSeries(plain, { ...s, t2: 2, horizon: 1, stepsPerEpoch: 100 }, 'trainLoss');
+    // T = 1 epoch: fine points up to step 300 only, then the end of epoch 4 (200 steps after t2)
+    expect(sTrain).toEqual({ steps: [0, 10, 20, 60, 200], loss: [0.9, 0.8, 0.7, 0.5, 0.35] });
   });
 
   it('the MLP has the paper\'s 784-20-20-20-10 shape and PyTorch-style ±1/√fan_in init', () => {

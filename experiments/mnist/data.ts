@@ -11,10 +11,16 @@ export interface MnistTensors {
   yVal: tf.Tensor2D;
   xTest: tf.Tensor2D;
   yTest: tf.Tensor2D;
+  /** A fixed subset (up to 10 000) of the training samples fit() trains on: the training-loss observable. */
+  xTrainEval: tf.Tensor2D;
+  yTrainEval: tf.Tensor2D;
   dispose(): void;
 }
 
 export { mulberry32 };
+
+/** Training samples on which the training loss is evaluated (the first of the seeded order, never the held-out ones). */
+export const TRAIN_EVAL_SIZE = 10_000;
 
 /**
  * Splits off `valSize` training samples for the guard, and builds one epoch of exactly
@@ -49,6 +55,7 @@ export function prepareTensors(ds: Dataset, stepsPerEpoch: number, batchSize: nu
   const [xVal, yVal] = take(valIdx, ds.trainImages, ds.trainLabels);
   const testIdx = Array.from({ length: ds.testLabels.length }, (_, i) => i);
   const [xTest, yTest] = take(testIdx, ds.testImages, ds.testLabels);
+  const [xTrainEval, yTrainEval] = take(trainIdx.slice(0, TRAIN_EVAL_SIZE), ds.trainImages, ds.trainLabels);
   return {
     x,
     y,
@@ -56,7 +63,9 @@ export function prepareTensors(ds: Dataset, stepsPerEpoch: number, batchSize: nu
     yVal,
     xTest,
     yTest,
-    dispose: () => tf.dispose([x, y, xVal, yVal, xTest, yTest]),
+    xTrainEval,
+    yTrainEval,
+    dispose: () => tf.dispose([x, y, xVal, yVal, xTest, yTest, xTrainEval, yTrainEval]),
   };
 }
 
