@@ -211,10 +211,7 @@ describe('de-solver: quick experiment end to end', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs through the CLI command on two workers and writes runs, summary, report and plots', async () => {
-    const t0 = performance.now();
     await yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--quick', '--optimizer', 'adadelta', '--jobs', '2', '--backend', 'wasm', '--out', dir]);
-    const seconds = (performance.now() - t0) / 1000;
-    expect(seconds).toBeLessThan(120);
     for (const f of ['runs.csv', 'summary.csv', 'summary.md', 'sessions.json', 'teq_distribution.svg', 'loss_koopman_vs_optimizer_adadelta.svg', 'weights_adadelta.svg', 'error_vs_growth_adadelta.svg', 'solution_adadelta.svg', 'training_adadelta.svg', 'details/adadelta-seed0.json', 'details/adadelta-seed1.json']) {
       expect(existsSync(join(dir, f)), f).toBe(true);
     }

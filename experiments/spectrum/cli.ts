@@ -4,6 +4,7 @@ import { BACKEND_CHOICES } from '../../src/backend/select.js';
 import { GOOD_INITS, STUDY_MODELS, type GoodInit, type StudyModel } from './model.js';
 import { STUDY_OPTIMIZERS, type StudyOptimizer } from './record.js';
 import { QUICK_SETTINGS, STUDY_DEFAULTS, type SpectrumStudySettings } from './settings.js';
+import { rewriteStudyReport } from './reload.js';
 import { runSpectrumStudy } from './study.js';
 
 export interface SpectrumCommandArgs {
@@ -18,6 +19,7 @@ export interface SpectrumCommandArgs {
   quick: boolean;
   out: string;
   backend: string;
+  'report-only'?: boolean;
 }
 
 /**
@@ -74,9 +76,14 @@ export const spectrumCommand: CommandModule<object, SpectrumCommandArgs> = {
       .option('optimizer', { choices: [...STUDY_OPTIMIZERS], default: STUDY_DEFAULTS.optimizer, describe: 'optimizer (lr 1e-3 as in seed 003)' })
       .option('quick', { type: 'boolean', default: false, describe: 'small, fast run (MLP, one seed, 40 short epochs): under two minutes' })
       .option('out', { type: 'string', default: 'results/spectrum', describe: 'output folder' })
+      .option('report-only', { type: 'boolean', default: false, describe: 'rewrite summary.md and summary.csv from the CSVs of a finished study in --out (same flags as the study), without training' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend (auto: tfjs-node, else wasm, else cpu)' }) as unknown as Argv<SpectrumCommandArgs>,
   handler: async (argv: ArgumentsCamelCase<SpectrumCommandArgs>) => {
     const s = settingsFromArgs(argv);
+    if (argv['report-only']) {
+      console.log(`summary rewritten: ${rewriteStudyReport(s)}`);
+      return;
+    }
     const { summaryPath } = await runSpectrumStudy(s, commandLine());
     console.log(`spectrum study written to ${s.out} (summary: ${summaryPath})`);
   },

@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { eigenvalueSvg, type Decision } from '../../plugins/spectrum-monitor/index.js';
@@ -6,6 +7,7 @@ import { selectBackend } from '../../src/backend/index.js';
 import { loadEmbeddedMnist } from '../../src/data/index.js';
 import { ProgressBar, svgPlot, writeCsv } from '../../src/report/index.js';
 import { prepareStudyTensors } from './data.js';
+import { writeStudyMeta } from './reload.js';
 import { FIG2_NEAR_ONE, fig2Numbers, fig2Spectra, windowLengths, type WindowSpectrum } from './fig2.js';
 import { BAD_INITS, buildStudyModel, type StudyModel } from './model.js';
 import { recordRun, type RunLog, type RunSpec } from './record.js';
@@ -150,7 +152,9 @@ export async function runSpectrumStudy(s: SpectrumStudySettings, command: string
   writeCsv(join(s.out, 'monitor-decisions.csv'), monitorRows);
   writeCsv(join(s.out, 'fig2.csv'), fig2Rows);
   writeCsv(join(s.out, 'run-stats.csv'), statRows);
-  const summaryPath = writeSummary(s, results, { command, backend: backend.name, backendNotes: backend.notes, wallSeconds: (performance.now() - started) / 1000 });
+  const meta = { command, backend: backend.name, backendNotes: backend.notes, wallSeconds: (performance.now() - started) / 1000, loadAverage: loadavg(), finished: new Date().toISOString() };
+  writeStudyMeta(s.out, meta);
+  const summaryPath = writeSummary(s, results, meta);
   return { results, summaryPath };
 }
 

@@ -157,6 +157,8 @@ export interface SummaryMeta {
   backend: string;
   backendNotes: string[];
   wallSeconds: number;
+  /** Load average when the runs finished (a rewritten report keeps the original one). */
+  loadAverage?: number[];
 }
 
 /** Writes summary.csv and summary.md; returns the path of summary.md. */
@@ -185,7 +187,7 @@ export function summaryMarkdown(s: SpectrumStudySettings, results: RunResult[], 
   L.push(
     `Command: \`${meta.command}\``,
     '',
-    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores (shared with other jobs; load average ${loadavg()
+    `Machine: ${cpu[0]?.model ?? 'unknown CPU'}, ${cpu.length} cores (shared with other jobs; load average ${(meta.loadAverage ?? loadavg())
       .map((x) => x.toFixed(1))
       .join(' / ')} at the end), ${(totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, tfjs backend \`${meta.backend}\`` +
       `${meta.backendNotes.length ? ` (${meta.backendNotes.join('; ')})` : ''}. One process. Wall time ${(meta.wallSeconds / 60).toFixed(1)} min.`,
@@ -448,7 +450,14 @@ function stopWhy(g: GoalCheck, good: RunResult[]): string {
     `The spectral fixed-point rule ended ${spectral} of ${good.length} good runs. ` +
     `Relative to each run's best validation epoch, the monitor stopped a median ${afterOrBefore(median(sm.map((x) => x.lag)))} (validation loss ${pct(median(sm.map((x) => x.excess)))} above the best), ` +
     `earlyStopping(10) ${afterOrBefore(median(es.map((x) => x.lag)))} (${pct(median(es.map((x) => x.excess)))} above).`;
-  if (g.stopMet) return facts;
+  const o = stopOracle(good);
+  const bound =
+    ` What any stopping rule could do on these runs (computed from their recorded test losses): stopping each run at exactly 70% of earlyStopping(10)'s epochs gives a median test loss ${pct(o.lossAt70 - 1)} above earlyStopping(10)'s; ` +
+    `the earliest epoch whose test loss is within 1% of earlyStopping(10)'s is a median ${f3(o.earliestRatio)} of its epochs, ≤ 0.7 in ${o.reachable} of ${good.length} runs — ` +
+    (o.earliestRatio > 0.7
+      ? 'so even a rule that could see the test loss could not meet the goal on most runs: earlyStopping(10) stops near the test-loss minimum here, and the test loss still falls by more than 1% over the last 30% of its epochs.'
+      : 'so the goal is reachable on these runs by a rule that stops early enough.');
+  if (g.stopMet) return facts + bound;
   const parts: string[] = [];
   if (g.epochRatio > 0.7 || g.pairedEpochRatio > 0.7) {
     parts.push(
@@ -459,7 +468,31 @@ function stopWhy(g: GoalCheck, good: RunResult[]): string {
   if (g.lossRatio > 1.01 || g.pairedLossRatio > 1.01) {
     parts.push('where the spectral rule does fire early, the validation (and test) loss is still falling: a slow transient with |λ| just inside the near-1 disc is indistinguishable from a fixed point over the window, and stopping there costs more than 1% test loss');
   }
-  return `${facts} Why not: ${parts.join('; ')}.`;
+  return `${facts} Why not: ${parts.join('; ')}.${bound}`;
+}
+
+/**
+ * Bounds of the stop goal from the runs' own test losses: the test-loss ratio of stopping at
+ * ⌊0.7·E₁₀⌋ epochs, and the smallest epoch ratio e / E₁₀ with test loss ≤ 1.01 × the one at E₁₀
+ * (E₁₀ = earlyStopping(10)'s epochs), as medians over the runs.
+ */
+export function stopOracle(good: RunResult[]): { lossAt70: number; earliestRatio: number; reachable: number } {
+  const at70: number[] = [];
+  const earliest: number[] = [];
+  for (const r of good) {
+    const e10 = r.outcomes['early-stopping-10'].epochsUsed;
+    const ref = r.points[e10].testLoss;
+    at70.push(r.points[Math.floor(0.7 * e10)].testLoss / ref);
+    let e = e10;
+    for (let t = 1; t <= e10; t++) {
+      if (r.points[t].testLoss <= 1.01 * ref) {
+        e = t;
+        break;
+      }
+    }
+    earliest.push(e10 > 0 ? e / e10 : 1);
+  }
+  return { lossAt70: median(at70), earliestRatio: median(earliest), reachable: earliest.filter((x) => x <= 0.7).length };
 }
 
 function restartWhy(results: RunResult[], rs: RestartStats): string {

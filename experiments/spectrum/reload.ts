@@ -1,0 +1,115 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cellNumber, readCsv } from '../de-solver/csv.js';
+import type { Fig2Numbers, Fig2Observable, WindowLabel } from './fig2.js';
+import type { GoodInit, Init, StudyModel } from './model.js';
+import type { LossPoint } from './record.js';
+import type { ReplayOutcome } from './replay.js';
+import type { SpectrumStudySettings } from './settings.js';
+import { METHODS, writeSummary, type MethodName, type RunResult, type SummaryMeta } from './summary.js';
+
+/** What `--report-only` needs besides the CSVs: how and where the runs were made. */
+export type StudyMeta = SummaryMeta & { loadAverage?: number[]; finished?: string };
+
+export function writeStudyMeta(out: string, meta: StudyMeta): void {
+  writeFileSync(join(out, 'study.json'), JSON.stringify(meta, null, 2) + '\n');
+}
+
+/**
+ * The study's meta data from `study.json`, or (for folders written before it existed) from the
+ * command and wall-time lines of an existing summary.md.
+ */
+export function readStudyMeta(out: string): StudyMeta {
+  const p = join(out, 'study.json');
+  if (existsSync(p)) return JSON.parse(readFileSync(p, 'utf8')) as StudyMeta;
+  const md = join(out, 'summary.md');
+  if (!existsSync(md)) throw new Error(`${out}: neither study.json nor summary.md found; run the study first`);
+  const text = readFileSync(md, 'utf8');
+  const command = /^Command: `(.*)`$/m.exec(text)?.[1];
+  const wall = /Wall time ([\d.]+) min/.exec(text)?.[1];
+  const backend = /tfjs backend `([^`]+)`/.exec(text)?.[1];
+  const load = /load average ([\d.]+) \/ ([\d.]+) \/ ([\d.]+) at the end/.exec(text);
+  if (!command || !wall || !backend) throw new Error(`${md}: cannot read the command, backend and wall time of the study`);
+  return { command, backend, backendNotes: [], wallSeconds: 60 * Number(wall), loadAverage: load ? load.slice(1, 4).map(Number) : undefined };
+}
+
+/**
+ * Rebuilds every run's results from the CSVs a study wrote (runs.csv, decisions.csv, fig2.csv,
+ * run-stats.csv), so the summary can be rewritten without training again. Throws naming the file
+ * when a run is missing from one of them.
+ */
+export function loadStudyResults(out: string, alternatives: string[]): RunResult[] {
+  const read = (f: string) => {
+    const p = join(out, f);
+    if (!existsSync(p)) throw new Error(`${p} not found: --report-only needs the CSVs of a finished study`);
+    return readCsv(p);
+  };
+  const runs = read('runs.csv');
+  const decisions = read('decisions.csv');
+  const fig2 = read('fig2.csv');
+  const stats = read('run-stats.csv');
+  const key = (r: Record<string, string>) => `${r.model}|${r.init}|${r.seed}`;
+  const order: string[] = [];
+  const points = new Map<string, LossPoint[]>();
+  for (const r of runs) {
+    const k = key(r);
+    if (!points.has(k)) {
+      points.set(k, []);
+      order.push(k);
+    }
+    const p = points.get(k)!;
+    if (cellNumber(r.epoch) !== p.length) throw new Error(`runs.csv: run ${k} skips from epoch ${p.length - 1} to ${r.epoch}`);
+    p.push({ trainLoss: cellNumber(r.train_loss), valLoss: cellNumber(r.val_loss), testLoss: cellNumber(r.test_loss), testAcc: cellNumber(r.test_acc) });
+  }
+  return order.map((k) => {
+    const first = runs.find((r) => key(r) === k)!;
+    const ds = decisions.filter((r) => key(r) === k);
+    const outcome = (method: string): ReplayOutcome => {
+      const d = ds.find((r) => r.method === method);
+      if (!d) throw new Error(`decisions.csv: no '${method}' row for run ${k}`);
+      return {
+        epochsUsed: cellNumber(d.epochs_used),
+        stopEpoch: d.stop_epoch === '' ? null : cellNumber(d.stop_epoch),
+        action: d.action as ReplayOutcome['action'],
+        rule: d.rule,
+        reason: d.reason,
+      };
+    };
+    const st = stats.find((r) => key(r) === k);
+    if (!st) throw new Error(`run-stats.csv: no row for run ${k}`);
+    const pts = points.get(k)!;
+    return {
+      spec: { model: first.model as StudyModel, init: first.init as Init | GoodInit, seed: cellNumber(first.seed) },
+      bad: first.bad === 'true',
+      budget: pts.length - 1,
+      points: pts,
+      outcomes: Object.fromEntries(METHODS.map((m) => [m, outcome(m)])) as Record<MethodName, ReplayOutcome>,
+      alternatives: Object.fromEntries(alternatives.map((a) => [a, outcome(`spectrum (${a})`)])),
+      fig2: fig2
+        .filter((r) => key(r) === k)
+        .map(
+          (r): Fig2Numbers => ({
+            observable: r.observable as Fig2Observable,
+            label: r.window_label as WindowLabel,
+            window: cellNumber(r.window),
+            delays: cellNumber(r.delays),
+            rank: cellNumber(r.rank),
+            kept: cellNumber(r.kept),
+            shareNearOne: cellNumber(r.share_near_one),
+            shareNearZero: cellNumber(r.share_near_zero),
+            meanModulus: cellNumber(r.mean_modulus),
+            leadingTransient: cellNumber(r.leading_transient_modulus),
+          }),
+        ),
+      weightDrift: cellNumber(st.weight_drift),
+      firstEpochMove: cellNumber(st.first_epoch_weight_move),
+    };
+  });
+}
+
+/** `--report-only`: rewrites summary.md and summary.csv from the CSVs and study meta in `s.out`. */
+export function rewriteStudyReport(s: SpectrumStudySettings): string {
+  const meta = readStudyMeta(s.out);
+  const results = loadStudyResults(s.out, Object.keys(s.alternatives));
+  return writeSummary(s, results, meta);
+}
