@@ -391,8 +391,19 @@ export function summaryMarkdown(
   const best = by.best;
   const goal = (ok: boolean) => (ok ? 'met' : '**not met**');
   const n = (x: number | string) => Number(x);
+  const bestRows = rows.filter((r) => r.config === 'best');
+  const medOf = (g: (r: RunRow) => number) => median(bestRows.map(g).filter((v) => Number.isFinite(v)));
+  const T = s.horizon * s.stepsPerEpoch;
+  // plain optimizer ms per step (whole run, evaluations excluded), per-decision costs of the best config
+  const stepMs = medOf((r) => (1000 * r.plain_wall_s) / (s.epochs * s.stepsPerEpoch));
+  const jumpMs = medOf((r) => (r.record_ms + r.fit_ms + r.extrapolate_ms + r.guard_ms) / Math.max(1, r.jumps));
+  const fitMs = medOf((r) => r.fit_ms / Math.max(1, r.jumps));
+  const guardMs = medOf((r) => (r.extrapolate_ms + r.guard_ms) / Math.max(1, r.jumps));
+  const skipped = medOf((r) => r.skipped_steps);
+  const paperRows = rows.filter((r) => r.config === 'paper');
+  const raised = paperRows.filter((r) => !(r.ko_test_loss < r.loss_t2)).length;
   const lines = [
-    `# MNIST Koopman training (seed 004, Table 2)`,
+    `# MNIST Koopman training (seed 004, Table 2)${s.dataset === 'fashion' ? ' on Fashion-MNIST' : ''}`,
     '',
     `Command(s): \`${command}\``,
     `Machine: ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, Node ${process.version}, tfjs backend \`${backend}\`. Data: ${source}.`,
@@ -413,8 +424,8 @@ export function summaryMarkdown(
     '',
     `- Success 100%: ${goal(n(best.success_rate) >= 1)} (best ${f(n(best.success_rate) * 100)}%, paper recipe ${f(n(by.paper.success_rate) * 100)}%).`,
     `- Median T_eq/T ≥ 1.0 (paper 0.97): ${goal(n(best.median_teq_over_t) >= 1)} (${f(best.median_teq_over_t)}).`,
-    `- Honest speedup ≥ 30× (paper 15×, not honest): ${goal(n(best.median_speedup_honest) >= 30)} (${f(best.median_speedup_honest)}×).`,
-    `- End-to-end ≥ 1.3× faster to the same test loss: ${goal(n(best.median_end_to_end) >= 1.3)} (${f(best.median_end_to_end)}×).`,
+    `- Honest speedup ≥ 30× (paper 15×, not honest): ${goal(n(best.median_speedup_honest) >= 30)} (${f(best.median_speedup_honest)}×)${n(best.median_speedup_honest) >= 30 ? '.' : ` — a jump skips at most T = ${T} steps (${f((T * stepMs) / 1000)} s of plain optimizer time at the measured ${f(stepMs)} ms per step), so 30× needs the whole jump decision to cost under ${f((T * stepMs) / 30 / 1000)} s; the best config's decisions cost a median ${f(jumpMs / 1000)} s each (recording, fitting ${f(fitMs / 1000)} s, extrapolation and guard evaluations ${f(guardMs / 1000)} s).`}`,
+    `- End-to-end ≥ 1.3× faster to the same test loss: ${goal(n(best.median_end_to_end) >= 1.3)} (${f(best.median_end_to_end)}×)${n(best.median_end_to_end) >= 1.3 ? '.' : ` — the best config skipped a median ${f(skipped)} of the ${s.epochs * s.stepsPerEpoch} steps (${f((100 * skipped) / (s.epochs * s.stepsPerEpoch))}%), so even free jumps that landed exactly where the plain run would be could give at most ${f(1 / (1 - skipped / (s.epochs * s.stepsPerEpoch)))}×; the learning rate decays ×${s.gamma} per epoch, so late steps, the ones a jump skips, lower the loss least.`}`,
     `- Final test accuracy no worse than plain: ${goal(n(best.final_test_acc_plugin) >= n(best.final_test_acc_plain))} (${f(best.final_test_acc_plain)} → ${f(best.final_test_acc_plugin)}).`,
     '',
     '## Per run',
@@ -431,7 +442,7 @@ export function summaryMarkdown(
     '## Reading these numbers',
     '',
     `- With ${trainSize - s.valSize} training samples, an epoch of ${s.stepsPerEpoch} iterations is ${((s.stepsPerEpoch * s.batchSize) / Math.max(1, trainSize - s.valSize)).toFixed(1)} passes over the data, and the plain run\'s final test loss is above its loss at t2 in ${rows.filter((r) => r.config === 'paper' && r.plain_final_test_loss > r.loss_t2).length} of ${rows.filter((r) => r.config === 'paper').length} seeds (over-fitting; see test-loss.svg). T_eq (S4 eq. 12–13) assumes a falling loss: when the test loss rises after t2, a Koopman loss below ℓ(t2) counts as censored and one above ℓ(t2) as 0; the training-loss columns are free of this. With the embedded 8 000 digits an epoch is 7.5 passes and the test loss is lowest around epochs 1–2; with the paper\'s 60 000 digits (\`--data-dir\`) or Fashion-MNIST (\`--dataset fashion\`, 60 000 images) an epoch is about one pass.`,
-    `- The paper recipe (unchecked full-rank node operators, T steps) raised the test loss in ${rows.filter((r) => r.config === 'paper' && !(r.ko_test_loss < r.loss_t2)).length} of ${rows.filter((r) => r.config === 'paper').length} seeds (or gave a non-finite prediction), as SPEC §6 found before any code existed; the guarded configuration never accepts a jump that raises the held-out loss, but the held-out loss and the test loss disagree at the 0.1–1 % level, which is the size of the gains.`,
+    `- The paper recipe (unchecked full-rank node operators, T steps) raised the test loss in ${raised} of ${paperRows.length} seeds (or gave a non-finite prediction)${raised > paperRows.length / 2 ? ', as SPEC §6 found on the embedded digits before any code existed' : raised === 0 ? '; on the embedded 8 000 digits it raised it in every seed (SPEC §6 and the first reference run), where the MLP over-fits' : ''}. Its honest speedup is low because full-rank fits of the q = ${s.q} quasi-nodes on every step of the ${(s.t2 - s.t1) * s.stepsPerEpoch}-step window cost a median ${f(median(paperRows.map((r) => r.fit_ms)) / 1000)} s in all (plain JavaScript); the guarded configuration never accepts a jump that raises the held-out loss, but the held-out loss and the test loss disagree at the 0.1–1 % level, which is the size of the gains.`,
   ];
   return lines.join('\n') + '\n';
 }
