@@ -399,6 +399,32 @@ describe('decisions on series with known spectra', () => {
     expect(ok.shouldRestart).toBe(false);
   });
 
+  it('forecast restart: restarts a run whose Koopman forecast stays above the target, not one forecast to get below it', async () => {
+    // 0.2 + 8·0.995ᵗ: far above the target 1 and falling slowly; λ = 0.995 is outside a 0.002 near-1 disc
+    const x = series(
+      [
+        { c: 0.2, lambda: 1 },
+        { c: 8, lambda: 0.995 },
+      ],
+      60,
+    );
+    const slow = await drive(x, { patience: 100, target: 1, nearOneRadius: 0.002, forecastEpochs: 100 });
+    const last = slow.decisions[slow.decisions.length - 1];
+    expect(last.epoch).toBe(19); // the first epoch spectral rules may act (minEpochs 20)
+    expect(last.rule).toBe('poor-forecast');
+    // the forecast is the two-mode series itself 100 epochs past the window's last value (epoch 19)
+    const expected = 0.2 + 8 * 0.995 ** (19 + 100);
+    expect(last.spectrum!.forecast!.epochs).toBe(100);
+    expect(last.spectrum!.forecast!.value).toBeCloseTo(expected, 6);
+    expect(last.reason).toMatch(/val_loss = 7\.\d+ is above the target 1, and the Koopman forecast of the loss spectrum puts it at 4\.\d+ 100 epochs from now/);
+    expect(slow.shouldRestart).toBe(true);
+    // 1000 epochs ahead the same run is forecast at 0.2 + 8·0.995¹⁰¹⁹ ≈ 0.25 < 1: no restart
+    const patient = await drive(x, { patience: 100, target: 1, nearOneRadius: 0.002, forecastEpochs: 1000 });
+    expect(patient.decisions.every((d) => d.action === 'continue')).toBe(true);
+    // 1 030 steps of a λ fitted to ~1e-8 carry a relative error ~1e-4
+    expect(patient.decisions[30].spectrum!.forecast!.value).toBeCloseTo(0.2 + 8 * 0.995 ** (30 + 1000), 3);
+  });
+
   it("works in 'max' mode for accuracies", async () => {
     const acc = series(
       [
@@ -670,6 +696,8 @@ describe('option validation', () => {
     [{ window: 'tumbling' }, "window must be one of growing, sliding; got 'tumbling'"],
     [{ windowSize: 2 }, 'windowSize must be an integer ≥ 3; got 2'],
     [{ delays: 0 }, 'delays must be an integer ≥ 1; got 0'],
+    [{ forecastEpochs: 0, target: 1 }, 'forecastEpochs must be an integer ≥ 1; got 0'],
+    [{ forecastEpochs: 50 }, "forecastEpochs needs a target and the 'loss' observable (it forecasts the monitored value against the target); got target null, observables ['loss']"],
     [{ windowSize: 10, delays: 10 }, 'windowSize must be at least delays + 2 = 12 so the loss observable has two Hankel snapshot pairs; got windowSize 10 with delays 10'],
     [{ rank: 2.5 }, /rank must be -1 \(full\), 0 \(optimal hard threshold\), a fraction 0 < r < 1 \(energy\) or an integer ≥ 1; got 2.5/],
     [{ nearOneRadius: 0 }, 'nearOneRadius must be a number in (0, 1); got 0'],

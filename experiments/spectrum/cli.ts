@@ -25,7 +25,9 @@ export interface SpectrumCommandArgs {
 /**
  * Settings from the command line: the study defaults, then the quick preset when `--quick`, then
  * every flag the user gave. The monitor's minEpochs is lowered when the budget is so short that
- * restarts could not come within the first `restartFraction` of it.
+ * restarts could not come within the first `restartFraction` of it, and its forecastEpochs (unless
+ * set) is the budget left after that window: a run is restarted when the Koopman forecast says it
+ * will still be above `target` at the end of the budget.
  */
 export function settingsFromArgs(a: Omit<SpectrumCommandArgs, 'model'> & { model?: StudyModel[] }): SpectrumStudySettings {
   const s: SpectrumStudySettings = { ...STUDY_DEFAULTS, ...(a.quick ? QUICK_SETTINGS : {}), out: a.out, backend: a.backend, quick: a.quick };
@@ -38,7 +40,12 @@ export function settingsFromArgs(a: Omit<SpectrumCommandArgs, 'model'> & { model
   s.bad = a.bad;
   s.optimizer = a.optimizer;
   const cutoff = Math.floor(s.restartFraction * s.epochs);
-  const fit = (m: SpectrumStudySettings['monitor']) => ((m.minEpochs ?? 20) > cutoff - 2 ? { ...m, minEpochs: Math.max(1, cutoff - 2) } : m);
+  // The forecast restart looks as far ahead as the budget left after the restart window.
+  const horizon = Math.max(1, s.epochs - cutoff);
+  const fit = (m: SpectrumStudySettings['monitor']) => {
+    const withHorizon = m.forecastEpochs === undefined ? { ...m, forecastEpochs: horizon } : m;
+    return (m.minEpochs ?? 20) > cutoff - 2 ? { ...withHorizon, minEpochs: Math.max(1, cutoff - 2) } : withHorizon;
+  };
   s.monitor = fit(s.monitor);
   s.alternatives = Object.fromEntries(Object.entries(s.alternatives).map(([k, m]) => [k, fit(m)]));
   return s;
@@ -76,12 +83,12 @@ export const spectrumCommand: CommandModule<object, SpectrumCommandArgs> = {
       .option('optimizer', { choices: [...STUDY_OPTIMIZERS], default: STUDY_DEFAULTS.optimizer, describe: 'optimizer (lr 1e-3 as in seed 003)' })
       .option('quick', { type: 'boolean', default: false, describe: 'small, fast run (MLP, one seed, 40 short epochs): under two minutes' })
       .option('out', { type: 'string', default: 'results/spectrum', describe: 'output folder' })
-      .option('report-only', { type: 'boolean', default: false, describe: 'rewrite summary.md and summary.csv from the CSVs of a finished study in --out (same flags as the study), without training' })
+      .option('report-only', { type: 'boolean', default: false, describe: 'replay the stopping methods on the losses recorded in --out (same flags as the study) and rewrite decisions and summaries, without training' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend (auto: tfjs-node, else wasm, else cpu)' }) as unknown as Argv<SpectrumCommandArgs>,
   handler: async (argv: ArgumentsCamelCase<SpectrumCommandArgs>) => {
     const s = settingsFromArgs(argv);
     if (argv['report-only']) {
-      console.log(`summary rewritten: ${rewriteStudyReport(s)}`);
+      console.log(`decisions replayed and summary rewritten: ${await rewriteStudyReport(s)}`);
       return;
     }
     const { summaryPath } = await runSpectrumStudy(s, commandLine());

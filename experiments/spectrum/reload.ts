@@ -3,7 +3,9 @@ import { join } from 'node:path';
 import { cellNumber, readCsv } from '../de-solver/csv.js';
 import type { Fig2Numbers, Fig2Observable, WindowLabel } from './fig2.js';
 import type { GoodInit, Init, StudyModel } from './model.js';
-import type { LossPoint } from './record.js';
+import type { LossPoint, RunLog } from './record.js';
+import { writeCsv } from '../../src/report/index.js';
+import { flagModel, pushRows, replayMethods } from './study.js';
 import type { ReplayOutcome } from './replay.js';
 import type { SpectrumStudySettings } from './settings.js';
 import { METHODS, writeSummary, type MethodName, type RunResult, type SummaryMeta } from './summary.js';
@@ -39,6 +41,7 @@ export function readStudyMeta(out: string): StudyMeta {
  * when a run is missing from one of them.
  */
 export function loadStudyResults(out: string, alternatives: string[]): RunResult[] {
+  // (alternatives: the names whose 'spectrum (name)' rows to read; [] when they will be replayed)
   const read = (f: string) => {
     const p = join(out, f);
     if (!existsSync(p)) throw new Error(`${p} not found: --report-only needs the CSVs of a finished study`);
@@ -107,9 +110,58 @@ export function loadStudyResults(out: string, alternatives: string[]): RunResult
   });
 }
 
-/** `--report-only`: rewrites summary.md and summary.csv from the CSVs and study meta in `s.out`. */
-export function rewriteStudyReport(s: SpectrumStudySettings): string {
+/** The recorded losses of every run in runs.csv, as replayable logs (no weights). */
+export function loadRunLogs(out: string): RunLog[] {
+  const p = join(out, 'runs.csv');
+  if (!existsSync(p)) throw new Error(`${p} not found: --report-only needs the CSVs of a finished study`);
+  const logs = new Map<string, RunLog>();
+  for (const r of readCsv(p)) {
+    const k = `${r.model}|${r.init}|${r.seed}`;
+    let log = logs.get(k);
+    if (!log) {
+      log = { model: r.model as StudyModel, init: r.init as Init, seed: cellNumber(r.seed), bad: r.bad === 'true', points: [], fitLoss: [], epochMs: [], weights: null, weightCount: 0 };
+      logs.set(k, log);
+    }
+    if (cellNumber(r.epoch) !== log.points.length) throw new Error(`runs.csv: run ${k} skips from epoch ${log.points.length - 1} to ${r.epoch}`);
+    log.points.push({ trainLoss: cellNumber(r.train_loss), valLoss: cellNumber(r.val_loss), testLoss: cellNumber(r.test_loss), testAcc: cellNumber(r.test_acc) });
+    if (log.points.length > 1) {
+      log.fitLoss.push(cellNumber(r.fit_loss));
+      log.epochMs.push(cellNumber(r.epoch_ms));
+    }
+  }
+  return [...logs.values()];
+}
+
+/**
+ * `--report-only`: replays every stopping method (with the current monitor options) on the losses
+ * recorded in runs.csv, rewrites decisions.csv and monitor-decisions.csv, and rewrites summary.md
+ * and summary.csv with the Fig. 2 numbers of fig2.csv — no training. Monitors that observe the
+ * weights cannot be replayed this way (the weights are not stored).
+ */
+export async function rewriteStudyReport(s: SpectrumStudySettings): Promise<string> {
   const meta = readStudyMeta(s.out);
-  const results = loadStudyResults(s.out, Object.keys(s.alternatives));
+  const stored = loadStudyResults(s.out, []);
+  const logs = loadRunLogs(s.out);
+  const dummy = flagModel();
+  const decisionRows: Record<string, unknown>[] = [];
+  const monitorRows: Record<string, unknown>[] = [];
+  const results: RunResult[] = [];
+  try {
+    for (const log of logs) {
+      const { outcomes, alternatives, decisions } = await replayMethods(log, s, { dummy, replay: null });
+      const old = stored.find((r) => r.spec.model === log.model && r.spec.init === log.init && r.spec.seed === log.seed)!;
+      results.push({ ...old, outcomes, alternatives });
+      pushRows(log, { ...outcomes, ...Object.fromEntries(Object.entries(alternatives).map(([k, v]) => [`spectrum (${k})`, v])) }, decisions, [], {
+        epochRows: [],
+        decisionRows,
+        monitorRows,
+        fig2Rows: [],
+      });
+    }
+  } finally {
+    dummy.dispose();
+  }
+  writeCsv(join(s.out, 'decisions.csv'), decisionRows);
+  writeCsv(join(s.out, 'monitor-decisions.csv'), monitorRows);
   return writeSummary(s, results, meta);
 }

@@ -177,7 +177,7 @@ function distance(a: Float32Array, b: Float32Array): number {
   return Math.sqrt(s);
 }
 
-function pushRows(
+export function pushRows(
   log: RunLog,
   outcomes: Record<string, ReplayOutcome>,
   decisions: Decision[],

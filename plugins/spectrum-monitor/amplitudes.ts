@@ -6,6 +6,8 @@ export interface ModeAmplitudes {
   amplitudes: number[];
   /** ‖X − Σₖ mₖ λₖᵗ‖_F / ‖X‖_F over the window (0 for data the eigenvalues explain exactly). */
   reconstructionError: number;
+  /** mₖ's last coordinate (complex), so x_last(t) ≈ Σₖ lastₖ λₖᵗ can be evaluated at any t. */
+  last: Complex[];
 }
 
 /**
@@ -22,7 +24,7 @@ export function modeAmplitudes(snapshots: ArrayLike<number>[], eigenvalues: Comp
   const n = snapshots.length;
   const r = eigenvalues.length;
   const d = n > 0 ? snapshots[0].length : 0;
-  if (r === 0 || n === 0) return { amplitudes: [], reconstructionError: n === 0 ? 0 : 1 };
+  if (r === 0 || n === 0) return { amplitudes: [], reconstructionError: n === 0 ? 0 : 1, last: [] };
   // Vandermonde V (n × r): V[t][k] = λₖᵗ
   const vRe = new Float64Array(n * r);
   const vIm = new Float64Array(n * r);
@@ -91,7 +93,8 @@ export function modeAmplitudes(snapshots: ArrayLike<number>[], eigenvalues: Comp
       den += x * x;
     }
   }
-  return { amplitudes, reconstructionError: den > 0 ? Math.sqrt(num / den) : 0 };
+  const last = Array.from({ length: r }, (_, k) => ({ re: aRe[k * m + r + d - 1], im: aIm[k * m + r + d - 1] }));
+  return { amplitudes, reconstructionError: den > 0 ? Math.sqrt(num / den) : 0, last };
 }
 
 /** Gauss–Jordan elimination with partial pivoting on the complex augmented matrix [A | B] (r × m). */

@@ -11,6 +11,7 @@ export type DecisionRule =
   | 'non-finite' // the monitored value is NaN or ±Infinity
   | 'growth' // an important growing mode while the monitor got worse: restart
   | 'poor-fixed-point' // a fixed point worse than `target`: restart
+  | 'poor-forecast' // worse than `target` and forecast (forecastEpochs ahead) to stay worse: restart
   | 'fixed-point' // important eigenvalues cluster at 1: stop
   | 'patience'; // tfjs earlyStopping's rule: stop
 
@@ -95,8 +96,10 @@ export interface Verdict {
  *    `nearOneRadius` of λ = 1 and no kept eigenvalue outside |λ| ≤ 1 + nearOneRadius (seed 003's
  *    stability criterion) is at a fixed point: restart when the monitor is still worse than
  *    `target`, stop otherwise;
- * 4. tfjs earlyStopping's patience rule: stop;
- * 5. otherwise continue.
+ * 4. from `minEpochs` on, with `forecastEpochs` set: the monitor worse than `target` and the loss
+ *    spectrum's forecast `forecastEpochs` epochs ahead still worse than `target`: restart;
+ * 5. tfjs earlyStopping's patience rule: stop;
+ * 6. otherwise continue.
  */
 export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Verdict {
   const { monitor } = o;
@@ -151,9 +154,22 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
       }
       return { action: 'stop', rule: 'fixed-point', reason: `${cluster}: training has reached a fixed point. ${transient(o, input, observed)}` };
     }
+    // 4. forecast
+    const fc = input.spectra.loss?.forecast;
+    const target = o.target;
+    const worseThan = (x: number, t: number) => (dir === 'min' ? x > t : x < t);
+    if (fc && target !== null && worseThan(v, target) && Number.isFinite(fc.value) && worseThan(fc.value, target)) {
+      return {
+        action: 'restart',
+        rule: 'poor-forecast',
+        reason:
+          `${monitor} = ${fmt(v)} is ${dir === 'min' ? 'above' : 'below'} the target ${fmt(target)}, and the Koopman forecast of the loss spectrum puts it at ${fmt(fc.value)} ` +
+          `${fc.epochs} epochs from now, still ${dir === 'min' ? 'above' : 'below'} the target: this initialisation is too slow to get there; re-initialise`,
+      };
+    }
   }
 
-  // 4. tfjs earlyStopping
+  // 5. tfjs earlyStopping
   const p = input.patience;
   if (!input.improved && p.wait >= o.patience) {
     const since =
@@ -169,7 +185,7 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
     };
   }
 
-  // 5. continue
+  // 6. continue
   const head = input.improved ? `${monitor} improved to ${fmt(v)}` : `${monitor} = ${fmt(v)}, no improvement for ${p.wait} of ${o.patience} epochs`;
   let tail: string;
   if (!spectral) tail = `spectral decisions start after ${o.minEpochs} epochs (seen ${input.epochsSeen})`;

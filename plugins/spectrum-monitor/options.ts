@@ -73,6 +73,13 @@ export interface SpectrumMonitorArgs {
    * @default null
    */
   target?: number | null;
+  /**
+   * Forecast restart: when set (with `target` and the 'loss' observable), restart a run whose
+   * monitor is worse than `target` and whose Koopman forecast (the kept modes of the loss spectrum
+   * evolved this many epochs past the window) is still worse than `target`. null: no forecast rule.
+   * @default null
+   */
+  forecastEpochs?: number | null;
   /** No spectral stop or restart before this many epochs have been seen (patience still applies). @default 20 */
   minEpochs?: number;
   /** Called with every decision once it is recorded and acted on (training stopped, weights restored). @default null */
@@ -101,6 +108,7 @@ export const SPECTRUM_MONITOR_DEFAULTS: Readonly<ResolvedSpectrumMonitorArgs> = 
   clusterShare: 0.9,
   convergenceTolerance: 0.01,
   target: null,
+  forecastEpochs: null,
   minEpochs: 20,
   onDecision: null,
 });
@@ -164,6 +172,12 @@ export function resolveSpectrumMonitorArgs(args: SpectrumMonitorArgs = {}): Reso
     throw new Error(`convergenceTolerance must be a number in (0, 1); got ${describe(o.convergenceTolerance)}`);
   }
   if (o.target !== null) finite('target', o.target, 'a finite number or null');
+  if (o.forecastEpochs !== null) {
+    integer('forecastEpochs', o.forecastEpochs, 1);
+    if (o.target === null || !o.observables.includes('loss')) {
+      throw new Error(`forecastEpochs needs a target and the 'loss' observable (it forecasts the monitored value against the target); got target ${describe(o.target)}, observables ${describe(o.observables)}`);
+    }
+  }
   integer('minEpochs', o.minEpochs, 0);
   if (o.onDecision !== null && typeof o.onDecision !== 'function') {
     throw new Error(`onDecision must be a function (decision) => void or null; got ${describe(o.onDecision)}`);

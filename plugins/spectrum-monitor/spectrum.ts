@@ -1,6 +1,6 @@
 import { fitKoopman } from '../../src/koopman/fit.js';
 import { minSnapshots, resolveFitOptions } from '../../src/koopman/options.js';
-import { cabs, type Complex } from '../../src/linalg/complex.js';
+import { cabs, cpow, type Complex } from '../../src/linalg/complex.js';
 import { firstNonFinite } from '../../src/linalg/finite.js';
 import { symmetricEigen } from '../../src/linalg/symmetric-eigen.js';
 import { modeAmplitudes } from './amplitudes.js';
@@ -10,7 +10,7 @@ import { SPECTRUM_MONITOR_DEFAULTS, type ResolvedSpectrumMonitorArgs } from './o
 /** The options a spectrum needs (a subset of the monitor's; defaults from SPECTRUM_MONITOR_DEFAULTS). */
 export type SpectrumSettings = Pick<
   ResolvedSpectrumMonitorArgs,
-  'rank' | 'nearOneRadius' | 'importance' | 'importanceThreshold' | 'residualThreshold' | 'convergenceTolerance'
+  'rank' | 'nearOneRadius' | 'importance' | 'importanceThreshold' | 'residualThreshold' | 'convergenceTolerance' | 'forecastEpochs'
 >;
 
 /** Koopman mode decomposition of one observable over one window, and the statistics the monitor decides on. */
@@ -53,6 +53,11 @@ export interface SpectrumSummary {
   reconstructionError: number;
   /** Anything the reader should know about how this spectrum was computed (empty when nothing). */
   notes: string[];
+  /**
+   * Loss observable with `forecastEpochs` set: the series value that many epochs after the window's
+   * last value, Σₖ mₖ λₖ^(n−1+h) over the kept modes (last Hankel coordinate); null otherwise.
+   */
+  forecast: { epochs: number; value: number } | null;
 }
 
 function settingsOf(partial: Partial<SpectrumSettings>): SpectrumSettings {
@@ -64,6 +69,7 @@ function settingsOf(partial: Partial<SpectrumSettings>): SpectrumSettings {
     importanceThreshold: partial.importanceThreshold ?? d.importanceThreshold,
     residualThreshold: partial.residualThreshold ?? d.residualThreshold,
     convergenceTolerance: partial.convergenceTolerance ?? d.convergenceTolerance,
+    forecastEpochs: partial.forecastEpochs ?? d.forecastEpochs,
   };
 }
 
@@ -90,7 +96,7 @@ export function seriesSpectrum(series: ArrayLike<number>, delays: number, settin
   if (series.length < delays + 2) {
     throw new Error(`series: ${series.length} values give fewer than 3 Hankel snapshots of depth ${delays}; need at least ${delays + 2}`);
   }
-  return snapshotSpectrum(hankel(series, delays), settings);
+  return snapshotSpectrum(hankel(series, delays), settings, 0, true);
 }
 
 /**
@@ -106,6 +112,7 @@ export function snapshotSpectrum(
   snapshots: ArrayLike<number>[],
   settings: Partial<SpectrumSettings> = {},
   constant = 0,
+  forecastLast = false,
 ): SpectrumSummary {
   const s = settingsOf(settings);
   const n = snapshots.length;
@@ -146,7 +153,7 @@ export function snapshotSpectrum(
     notes.push('the mode amplitudes could not be computed: every mode is given equal importance');
     importance = importance.map(() => 1);
   }
-  return summarise(eigenvalues, importance, residuals, s, {
+  const summary = summarise(eigenvalues, importance, residuals, s, {
     rank: op.rank,
     rankRule: op.rankRule,
     snapshots: n,
@@ -154,6 +161,17 @@ export function snapshotSpectrum(
     reconstructionError: fit.reconstructionError,
     notes,
   });
+  // The forecast reads the last coordinate of the snapshots themselves (not of POD coordinates).
+  if (forecastLast && s.forecastEpochs !== null && data === snapshots) {
+    let value = 0;
+    for (let k = 0; k < eigenvalues.length; k++) {
+      if (!summary.kept[k]) continue;
+      const p = cpow(eigenvalues[k], n - 1 + s.forecastEpochs);
+      value += fit.last[k].re * p.re - fit.last[k].im * p.im;
+    }
+    summary.forecast = { epochs: s.forecastEpochs, value };
+  }
+  return summary;
 }
 
 /** The statistics of a spectrum from its eigenvalues, importances and residuals (pure). */
@@ -203,6 +221,7 @@ export function summarise(
     epochsToConverge,
     ...info,
     notes,
+    forecast: null,
   };
 }
 
@@ -273,5 +292,6 @@ function emptySummary(snapshots: number, dim: number, notes: string[]): Spectrum
     dim,
     reconstructionError: 0,
     notes,
+    forecast: null,
   };
 }
