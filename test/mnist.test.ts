@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistSettings } from '../experiments/mnist/cli.js';
-import { fineGrid, plainSeries, runMnistExperiment, SUMMARY_COLUMNS, teqSteps, timeToLoss } from '../experiments/mnist/experiment.js';
+import { fineGrid, mergeMnistFolders, plainSeries, runMnistExperiment, SUMMARY_COLUMNS, teqSteps, timeToLoss } from '../experiments/mnist/experiment.js';
 import type { RunResult } from '../experiments/mnist/run.js';
 import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../experiments/mnist/model.js';
 import { selectBackend } from '../src/backend/index.js';
@@ -123,5 +123,13 @@ describe('quick MNIST experiment', () => {
     expect(readFileSync(join(out, 'summary.csv'), 'utf8').split('\n')[1]).toMatch(/^paper,2,/);
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Command\(s\): `test`, `test 2`/);
     await expect(runMnistExperiment({ ...s, epochs: 6 }, 'test 3', 'wasm')).rejects.toThrow(/holds runs made with other settings/);
+    // a second process's folder (another seed) merges in without training; other settings are refused
+    const out2 = mkdtempSync(join(tmpdir(), 'tfk-mnist-b-'));
+    await runMnistExperiment({ ...s, out: out2, seedOffset: 2 }, 'test b', 'wasm');
+    const m = mergeMnistFolders(s, out2, 'wasm');
+    expect(m.rows.map((x) => `${x.seed}:${x.config}`)).toEqual(['0:best', '0:paper', '1:best', '1:paper', '2:best', '2:paper']);
+    expect(readFileSync(join(out, 'summary.csv'), 'utf8').split('\n')[1]).toMatch(/^paper,3,/);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/Command\(s\): `test`, `test 2`, `test b`/);
+    expect(() => mergeMnistFolders({ ...s, epochs: 6 }, out2, 'wasm')).toThrow(/holds runs made with other settings/);
   }, 480_000);
 });

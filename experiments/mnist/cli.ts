@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { selectBackend, BACKEND_CHOICES } from '../../src/backend/select.js';
-import { runMnistExperiment } from './experiment.js';
+import { mergeMnistFolders, runMnistExperiment } from './experiment.js';
 import { PAPER_SETTINGS, QUICK_SETTINGS, type MnistSettings } from './settings.js';
 
 interface MnistArgs {
@@ -13,6 +13,7 @@ interface MnistArgs {
   quick: boolean;
   out: string;
   backend: string;
+  'merge-from'?: string;
 }
 
 /** Builds the settings from CLI flags: the paper's, scaled down by --quick, overridden by explicit flags. */
@@ -51,9 +52,15 @@ export const mnistCommand: CommandModule<object, MnistArgs> = {
       .option('data-dir', { type: 'string', describe: 'folder with IDX files (default: the embedded 10 000 MNIST digits, or Debian\'s Fashion-MNIST)' })
       .option('quick', { type: 'boolean', default: false, describe: 'scaled-down run (about a minute)' })
       .option('out', { type: 'string', default: 'results/mnist', describe: 'output folder' })
-      .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend' }) as unknown as Argv<MnistArgs>,
+      .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend' })
+      .option('merge-from', { type: 'string', describe: 'merge the runs of another output folder made with the same settings into --out and rewrite its summary (no training)' }) as unknown as Argv<MnistArgs>,
   handler: async (a) => {
     const s = mnistSettings(a);
+    if (a['merge-from']) {
+      const out = mergeMnistFolders(s, a['merge-from'], a.backend);
+      console.log(`merged ${a['merge-from']} into ${s.out}: ${new Set(out.rows.map((r) => r.seed)).size} seeds; wrote ${out.files.join(', ')}`);
+      return;
+    }
     const b = await selectBackend(a.backend);
     const command = `npx tfjs-koopman ${process.argv.slice(2).join(' ')}`;
     const out = await runMnistExperiment(s, command, b.name);

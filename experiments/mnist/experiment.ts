@@ -268,17 +268,11 @@ export async function runMnistExperiment(s: MnistSettings, command: string, back
   mkdirSync(s.out, { recursive: true });
   // Merge with earlier invocations into the same folder (seeds appended across sessions).
   const merged = mergeRuns(join(s.out, 'runs.json'), rows, command, s);
-  const summary = summarise(merged.rows);
-  const files: string[] = [];
+  const { summary, files } = writeTables(s, merged, backend, ds.source, ds.trainLabels.length);
   const put = (name: string, text: string) => {
     writeFileSync(join(s.out, name), text);
     files.push(join(s.out, name));
   };
-  writeCsv(join(s.out, 'runs.csv'), merged.rows as unknown as Record<string, unknown>[]);
-  files.push(join(s.out, 'runs.csv'));
-  writeCsv(join(s.out, 'summary.csv'), summary, [...SUMMARY_COLUMNS]);
-  files.push(join(s.out, 'summary.csv'));
-  put('summary.md', summaryMarkdown(s, merged.rows, summary, merged.commands.join('`, `'), backend, ds.source, ds.trainLabels.length));
   const c = curves[0];
   if (c) {
     const epochs = c.plain.testLoss.map((_, e) => e);
@@ -321,18 +315,54 @@ export async function runMnistExperiment(s: MnistSettings, command: string, back
       }),
     );
   }
+  return { rows: merged.rows, summary, files };
+}
+
+/** runs.csv, summary.csv, summary.md and teq-over-t.svg from every run in the folder. */
+function writeTables(
+  s: MnistSettings,
+  merged: { rows: RunRow[]; commands: string[] },
+  backend: string,
+  source: string,
+  trainSize: number,
+): { summary: ReturnType<typeof summarise>; files: string[] } {
+  const summary = summarise(merged.rows);
+  const files: string[] = [];
+  const put = (name: string, text: string) => {
+    writeFileSync(join(s.out, name), text);
+    files.push(join(s.out, name));
+  };
+  writeCsv(join(s.out, 'runs.csv'), merged.rows as unknown as Record<string, unknown>[]);
+  files.push(join(s.out, 'runs.csv'));
+  writeCsv(join(s.out, 'summary.csv'), summary, [...SUMMARY_COLUMNS]);
+  files.push(join(s.out, 'summary.csv'));
+  put('summary.md', summaryMarkdown(s, merged.rows, summary, merged.commands.join('`, `'), backend, source, trainSize));
   put(
     'teq-over-t.svg',
     svgPlot(
       (['paper', 'best'] as const).map((cfg) => ({
         name: cfg,
-        x: rows.filter((r) => r.config === cfg).map((r) => r.seed),
-        y: rows.filter((r) => r.config === cfg).map((r) => r.teq_over_t),
+        x: merged.rows.filter((r) => r.config === cfg).map((r) => r.seed),
+        y: merged.rows.filter((r) => r.config === cfg).map((r) => r.teq_over_t),
         style: 'points' as const,
       })),
       { title: 'T_eq / T per seed (first jump)', xLabel: 'seed', yLabel: 'T_eq / T' },
     ),
   );
+  return { summary, files };
+}
+
+/**
+ * `--merge-from DIR`: adds the runs of another output folder (made with the same settings, e.g. by
+ * a second process on other seeds) to `s.out` and rewrites its tables and summary, without training.
+ */
+export function mergeMnistFolders(s: MnistSettings, from: string, backend: string): ExperimentOutput {
+  const other = readRuns(join(from, 'runs.json'), s).old;
+  if (!other.rows.length) throw new Error(`${join(from, 'runs.json')} holds no runs to merge`);
+  let merged: { rows: RunRow[]; commands: string[] } = { rows: [], commands: [] };
+  for (const c of other.commands.length ? other.commands : ['(merged)']) merged = mergeRuns(join(s.out, 'runs.json'), other.rows, c, s);
+  const ds = loadDataset({ dataset: s.dataset, dataDir: s.dataDir, seed: 0 });
+  const { summary, files } = writeTables(s, merged, backend, ds.source, ds.trainLabels.length);
   return { rows: merged.rows, summary, files };
 }
 
