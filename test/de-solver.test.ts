@@ -13,6 +13,7 @@ import { OPTIMIZERS, makeOptimizer, setLearningRate } from '../experiments/de-so
 import { mergeRuns, SUMMARY_COLUMNS } from '../experiments/de-solver/outputs.js';
 import { PAPER_PROBLEM, energy, learningRate } from '../experiments/de-solver/problem.js';
 import { rk4Oscillator } from '../experiments/de-solver/rk4.js';
+import { writeCsv } from '../src/report/index.js';
 import type { RunRow } from '../experiments/de-solver/run.js';
 
 beforeAll(async () => {
@@ -270,6 +271,20 @@ describe('de-solver: quick experiment end to end', () => {
     expect(mergeRuns(dir, [{ ...row, seed: 7 }])).toHaveLength(7);
     expect(mergeRuns(dir, [{ ...row, seed: 7, teq: 1234 }]).filter((r) => r.seed === '7').map((r) => r.teq)).toEqual(['1234']);
     expect(() => mergeRuns(dir, [{ ...row, steps: 999 }])).toThrow(/another schedule/);
+
+    // A second process's out dir merges in: its runs, details and session; another schedule is refused.
+    const dir2 = mkdtempSync(join(tmpdir(), 'de-solver-b-'));
+    await yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--quick', '--optimizer', 'adadelta', '--seeds', '1', '--seed-offset', '2', '--jobs', '1', '--backend', 'wasm', '--out', dir2]);
+    await yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--merge-from', dir2, '--out', dir]);
+    const merged = parseCsv(readFileSync(join(dir, 'runs.csv'), 'utf8'));
+    expect(merged.filter((r) => r.seed === '2').map((r) => r.config).sort()).toEqual(['best', 'paper', 'paper-stride']);
+    expect(existsSync(join(dir, 'details', 'adadelta-seed2.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(dir, 'sessions.json'), 'utf8'))).toHaveLength(2);
+    expect(readFileSync(join(dir, 'summary.csv'), 'utf8')).toMatch(/adadelta,paper,3,/);
+    const other = parseCsv(readFileSync(join(dir2, 'runs.csv'), 'utf8')).map((r) => ({ ...r, steps: '999' }));
+    writeCsv(join(dir2, 'runs.csv'), other, Object.keys(other[0]));
+    await expect(yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--merge-from', dir2, '--out', dir])).rejects.toThrow(/holds runs of another schedule \(999\/700\/900\/50\) than .* \(1200\/700\/900\/50\); not merged/);
+    rmSync(dir2, { recursive: true, force: true });
   }, 300_000);
 });
 

@@ -16,6 +16,7 @@ interface DeSolverArgs {
   backend: string;
   jobs: number;
   'report-only': boolean;
+  'merge-from'?: string;
 }
 
 /** `tfjs-koopman experiment de-solver`: seed 004's NN differential-equation solver (Sec. 4, Table 1). */
@@ -35,7 +36,8 @@ export const deSolverCommand: CommandModule<object, DeSolverArgs> = {
       .option('out', { type: 'string', default: DE_SOLVER_DEFAULTS.out, describe: 'output folder (runs.csv is merged by optimizer+config+seed)' })
       .option('backend', { choices: [...BACKEND_CHOICES] as string[], default: DE_SOLVER_DEFAULTS.backend, describe: 'tfjs backend' })
       .option('jobs', { type: 'number', default: DE_SOLVER_DEFAULTS.jobs, describe: 'parallel worker processes' })
-      .option('report-only', { type: 'boolean', default: false, describe: 'run nothing; rewrite summary.csv, summary.md and plots from --out' }) as unknown as Argv<DeSolverArgs>,
+      .option('report-only', { type: 'boolean', default: false, describe: 'run nothing; rewrite summary.csv, summary.md and plots from --out' })
+      .option('merge-from', { type: 'string', describe: 'run nothing; merge the runs of another out dir (same schedule and settings) into --out and rewrite the report' }) as unknown as Argv<DeSolverArgs>,
   handler: async (a: ArgumentsCamelCase<DeSolverArgs>) => {
     await runDeSolver({
       optimizer: a.optimizer,
@@ -50,6 +52,7 @@ export const deSolverCommand: CommandModule<object, DeSolverArgs> = {
       backend: a.backend,
       jobs: a.jobs,
       reportOnly: a['report-only'],
+      mergeFrom: a['merge-from'],
     });
   },
 };

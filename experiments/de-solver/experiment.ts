@@ -3,7 +3,7 @@ import { relative } from 'node:path';
 import { ProgressBar } from '../../src/report/index.js';
 import { QUICK_SCHEDULE, QUICK_SEEDS, PAPER_SCHEDULE, bestSettings, validateSchedule, type Schedule } from './config.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
-import { existingSchedule, mergeRuns, readSessions, writeDetail, writeReport, writeSessions, type Session, type SummaryRow } from './outputs.js';
+import { existingSchedule, mergeFolder, mergeRuns, readSessions, writeDetail, writeReport, writeSessions, type Session, type SummaryRow } from './outputs.js';
 import { runPool } from './pool.js';
 import type { RunJob } from './run.js';
 
@@ -33,6 +33,8 @@ export interface DeSolverOptions {
   verbose?: boolean;
   /** Run nothing: rewrite summary.csv, summary.md and the plots from the out dir. @default false */
   reportOnly?: boolean;
+  /** Run nothing: merge the runs of this out dir into `out`, then rewrite the report. */
+  mergeFrom?: string;
 }
 
 export const DE_SOLVER_DEFAULTS = Object.freeze({ optimizer: 'all' as const, seeds: 25, seedOffset: 0, out: 'results/de-solver', backend: 'auto', jobs: 2 });
@@ -56,6 +58,10 @@ export function commandLine(o: DeSolverOptions): string {
  */
 export async function runDeSolver(options: DeSolverOptions = {}): Promise<SummaryRow[]> {
   const o = { ...DE_SOLVER_DEFAULTS, ...stripUndefined(options) };
+  if (o.mergeFrom) {
+    mergeFolder(o.out, o.mergeFrom);
+    o.reportOnly = true;
+  }
   if (o.reportOnly) {
     if (!existingSchedule(o.out)) throw new Error(`--report-only: ${o.out}/runs.csv does not exist`);
     const summary = writeReport(o.out);

@@ -97,6 +97,39 @@ export function mergeRuns(outDir: string, rows: RunRow[]): Row[] {
   return readCsv(path);
 }
 
+/**
+ * Merges the runs, plot details and sessions of another out dir (made with the same schedule and
+ * `best` settings, e.g. by a second process on other seeds) into `outDir`; a run of the same
+ * optimizer, config and seed is replaced by the other folder's. Returns all rows.
+ */
+export function mergeFolder(outDir: string, from: string): Row[] {
+  const other = readCsv(join(from, 'runs.csv'));
+  if (!other.length) throw new Error(`${join(from, 'runs.csv')} holds no runs to merge`);
+  const old = readCsv(join(outDir, 'runs.csv'));
+  const sched = (r: Row) => ['steps', 't1', 't2', 'horizon'].map((k) => Number(r[k])).join('/');
+  const clash = old.find((o) => sched(o) !== sched(other[0]));
+  if (clash) throw new Error(`${from} holds runs of another schedule (${sched(other[0])}) than ${outDir} (${sched(clash)}); not merged`);
+  const bestOf = (ss: Session[]) => new Set(ss.map((x) => JSON.stringify(x.best)));
+  const mine = readSessions(outDir);
+  const theirs = readSessions(from);
+  const settings = new Set([...bestOf(mine), ...bestOf(theirs)]);
+  if (mine.length && theirs.length && settings.size > 1) throw new Error(`${from} was made with other best settings than ${outDir}; not merged`);
+  const byKey = new Map<string, Row>();
+  for (const o of old) byKey.set(keyOf(o), o);
+  for (const r of other) byKey.set(keyOf(r), r);
+  const all = [...byKey.values()].sort(
+    (a, b) => String(a.optimizer).localeCompare(String(b.optimizer)) || String(a.config).localeCompare(String(b.config)) || Number(a.seed) - Number(b.seed),
+  );
+  writeCsv(join(outDir, 'runs.csv'), all, [...RUN_COLUMNS]);
+  const dir = join(from, 'details');
+  if (existsSync(dir)) {
+    mkdirSync(join(outDir, 'details'), { recursive: true });
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) writeFileSync(join(outDir, 'details', f), readFileSync(join(dir, f)));
+  }
+  writeSessions(outDir, [...mine, ...theirs.map((x) => ({ ...x, finished: `${x.finished} (written to ${from}, merged with --merge-from)` }))]);
+  return readCsv(join(outDir, 'runs.csv'));
+}
+
 /** Schedule of the runs already in an out dir, if any. */
 export function existingSchedule(outDir: string): Schedule | null {
   const r = readCsv(join(outDir, 'runs.csv'))[0];
