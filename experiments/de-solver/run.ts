@@ -177,12 +177,16 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
     await paperK.attach(model);
     await curve.attach(model);
     let wT2: Float32Array | null = null;
-    let wKO: Float32Array | null = null;
-    let lossKO = NaN;
-    let wKOk: Float32Array | null = null;
-    let lossKOk = NaN;
-    let paperKSolution: { x: Float64Array; p: Float64Array } | null = null;
-    let paperSolution: { x: Float64Array; p: Float64Array } = { x: new Float64Array(0), p: new Float64Array(0) };
+    /** The network a paper jump at t2 produced (weights, loss, solution), read before the jump is undone. */
+    type Jumped = { w: Float32Array; loss: number; solution: { x: Float64Array; p: Float64Array } };
+    const jumped: { paper: Jumped | null; stride: Jumped | null } = { paper: null, stride: null };
+    // Steps a paper plugin; at t2 it jumps: keep what it produced, then restore w(t2) bit-for-bit.
+    const stepAndUndo = async (plugin: typeof paper, s: number, key: keyof typeof jumped) => {
+      await plugin.afterStep({ loss: losses[s - 1] });
+      if (s !== S.t2) return;
+      jumped[key] = { w: readWeights(model), loss: physicsLossValue(model, tTrain), solution: solve(model, grid) };
+      writeWeights(model, wT2!);
+    };
     const store = (s: number) => plainW.set(readWeights(model), (s / stride) * nW);
     store(0);
     for (let s = 1; s <= S.steps; s++) {
@@ -196,20 +200,8 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
       const c = process.cpuUsage(c0);
       plainCpuUs += c.user + c.system;
       if (s === S.t2) wT2 = readWeights(model);
-      await paper.afterStep({ loss: losses[s - 1] });
-      if (s === S.t2) {
-        wKO = readWeights(model);
-        lossKO = physicsLossValue(model, tTrain);
-        paperSolution = solve(model, grid);
-        writeWeights(model, wT2!);
-      }
-      await paperK.afterStep({ loss: losses[s - 1] });
-      if (s === S.t2) {
-        wKOk = readWeights(model);
-        lossKOk = physicsLossValue(model, tTrain);
-        paperKSolution = solve(model, grid);
-        writeWeights(model, wT2!);
-      }
+      await stepAndUndo(paper, s, 'paper');
+      await stepAndUndo(paperK, s, 'stride');
       await curve.afterStep({ loss: losses[s - 1] });
       if (s === S.t2) writeWeights(model, wT2!);
       if (s % stride === 0) store(s);
@@ -221,6 +213,8 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
     const plainMs = durations.reduce((a, b) => a + b, 0);
     const wAt = (s: number) => plainW.subarray((s / stride) * nW, (s / stride + 1) * nW);
     const paperJump = paper.report.jumps[0];
+    const wKO = jumped.paper?.w ?? null;
+    const paperSolution = jumped.paper?.solution ?? { x: new Float64Array(0), p: new Float64Array(0) };
     if (!paperJump || !wT2 || !wKO) throw new Error(`seed ${seed} ${optimizer}: the paper jump at t2 = ${S.t2} did not happen (${paper.report.notes.join('; ')})`);
     const identicalT2 = wT2.every((v, i) => v === wAt(S.t2)[i]);
     const afterT2 = (from: number) => ({ l: losses.subarray(from), d: durations.subarray(from) });
@@ -281,10 +275,10 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
         identical_prefix: identicalT2,
       };
     };
-    rows.push(paperRow('paper', paperJump, wKO, lossKO, paperSolution));
+    rows.push(paperRow('paper', paperJump, wKO, jumped.paper!.loss, paperSolution));
     const paperKJump = paperK.report.jumps[0];
     if (!paperKJump) throw new Error(`seed ${seed} ${optimizer}: the paper-stride jump at t2 = ${S.t2} did not happen (${paperK.report.notes.join('; ')})`);
-    rows.push(paperRow('paper-stride', paperKJump, wKOk, lossKOk, paperKSolution));
+    rows.push(paperRow('paper-stride', paperKJump, jumped.stride?.w ?? null, jumped.stride?.loss ?? NaN, jumped.stride?.solution ?? null));
 
     // ---------- best run: same initial weights, guarded repeated jumps, stop at the plain final loss ----------
     opt.dispose();
