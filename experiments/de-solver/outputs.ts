@@ -4,7 +4,7 @@ import { median } from '../../src/metrics/index.js';
 import { writeCsv } from '../../src/report/index.js';
 import { svgPlot, type Series } from '../../src/report/svg.js';
 import { paperStride, type BestSettings, type Schedule } from './config.js';
-import { cellNumber, readCsv } from './csv.js';
+import { cellNumber, readCsv } from '../../src/report/index.js';
 import { OPTIMIZERS } from './optimizers.js';
 import { PAPER_PROBLEM } from './problem.js';
 import { rk4Oscillator } from './rk4.js';

@@ -1,10 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cellNumber, readCsv } from '../de-solver/csv.js';
+import { cellNumber, readCsv, writeCsv } from '../../src/report/index.js';
 import type { Fig2Numbers, Fig2Observable, WindowLabel } from './fig2.js';
 import type { GoodInit, Init, StudyModel } from './model.js';
 import type { LossPoint, RunLog } from './record.js';
-import { writeCsv } from '../../src/report/index.js';
 import { flagModel, pushRows, replayMethods } from './study.js';
 import type { ReplayOutcome } from './replay.js';
 import type { SpectrumStudySettings } from './settings.js';
