@@ -1,0 +1,329 @@
+/**
+ * The first-jump trade-off of the DE solver: how accurate a Koopman jump is (T_eq/h,
+ * error-to-growth) against how far it reaches (h), for windows ending at several steps, on plain
+ * runs. It explains the `best` rows of summary.md: the guard keeps the candidate with the lowest
+ * loss, which for these smooth runs is the longest; this measures what every other choice would
+ * have given, and what a rule that only looks at data the plugin has (two fits of the same
+ * window) would pick.
+ *
+ * For each optimizer and seed: one plain run (the training of run.ts) to max(end) + max(h); at
+ * each window end e, node operators (the `best` fit: full rank, constant observable, stabilised)
+ * are fitted on the window [e − window, e] recorded every `stride` steps, and on its second half;
+ * each candidate h is scored against the plain run: loss, T_eq/h, error-to-growth, and the
+ * disagreement of the two fits (median |w_full − w_half| ÷ median |w_full − w(e)|).
+ *
+ *   npx tsx experiments/de-solver/tradeoff.ts --seeds 10 --out results/de-solver/tradeoff
+ *   npx tsx experiments/de-solver/tradeoff.ts --seeds 5 --seed-offset 5 --out results/de-solver/tradeoff   # a second process
+ *   npx tsx experiments/de-solver/tradeoff.ts --report-only --out results/de-solver/tradeoff
+ */
+import * as tf from '@tensorflow/tfjs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { selectBackend } from '../../src/backend/index.js';
+import { fitRows } from '../../src/koopman/fit.js';
+import { resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
+import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/index.js';
+import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
+import { ProgressBar, cellNumber, readCsv, writeCsv } from '../../src/report/index.js';
+import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
+import { BEST_AT_PAPER_SCALE, SOLVER_PARTITION } from './config.js';
+import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
+import { OPTIMIZERS, makeOptimizer, setLearningRate, type OptimizerName } from './optimizers.js';
+import { PAPER_PROBLEM, learningRate, trainingTimes } from './problem.js';
+
+export interface TradeoffJob {
+  optimizer: OptimizerName;
+  seed: number;
+  /** Window ends (the jump steps). */
+  ends: number[];
+  horizons: number[];
+  window: number;
+  stride: number;
+  fit: FitOptions;
+}
+
+/** One candidate of one window: row of tradeoff CSVs. */
+export interface TradeoffRow {
+  optimizer: OptimizerName;
+  seed: number;
+  end: number;
+  h: number;
+  loss_end: number;
+  loss_ko: number;
+  loss_plain: number;
+  teq_over_h: number;
+  error_to_growth: number;
+  disagreement: number;
+}
+
+/** The paper-scale settings: the `best` window, stride and fit; ends from its first jump to t2. */
+export const TRADEOFF_DEFAULTS = Object.freeze({
+  ends: [7_500, 10_000, 15_000, 20_000, 30_000],
+  horizons: [...BEST_AT_PAPER_SCALE.candidates],
+  window: BEST_AT_PAPER_SCALE.window,
+  stride: BEST_AT_PAPER_SCALE.recordEvery,
+  fit: BEST_AT_PAPER_SCALE.fit,
+});
+
+/** Scores every (end, h) of one plain run. `onSteps` reports optimizer steps as they complete. */
+export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () => undefined): TradeoffRow[] {
+  const { ends, horizons, window, stride } = job;
+  for (const v of [...ends, ...horizons, window]) {
+    if (!Number.isInteger(v) || v <= 0 || v % stride !== 0) throw new Error(`ends, horizons and window must be positive multiples of the stride ${stride}; got ${v}`);
+  }
+  if (window % (2 * stride) !== 0) throw new Error(`window (${window}) must be a multiple of 2 × stride (${2 * stride}) to fit its second half`);
+  for (const e of ends) if (e < window) throw new Error(`window end ${e} comes before a window of ${window} steps can be recorded`);
+  const steps = Math.max(...ends) + Math.max(...horizons);
+  const t = tf.tensor2d(trainingTimes(PAPER_PROBLEM), [PAPER_PROBLEM.points, 1]);
+  const model = buildSolverNet(job.seed);
+  const vars = solverVariables(model);
+  const opt = makeOptimizer(job.optimizer);
+  try {
+    const n = readWeights(model).length;
+    const W = new Float32Array((steps / stride + 1) * n);
+    const losses = new Float64Array(steps + 1);
+    W.set(readWeights(model), 0);
+    for (let s = 1; s <= steps; s++) {
+      setLearningRate(opt, learningRate(s - 1));
+      const l = opt.minimize(() => physicsLoss(model, t), true, vars)!;
+      losses[s - 1] = l.dataSync()[0];
+      l.dispose();
+      if (s % stride === 0) W.set(readWeights(model), (s / stride) * n);
+      if (s % 1000 === 0) onSteps(1000);
+    }
+    onSteps(steps % 1000);
+    losses[steps] = physicsLossValue(model, t);
+    const wAt = (s: number) => W.subarray((s / stride) * n, (s / stride + 1) * n);
+    const part = partitionWeights(describeModel(model), SOLVER_PARTITION);
+    const o = resolveFitOptions(job.fit);
+    const fitWindow = (start: number, end: number) => {
+      const m = (end - start) / stride + 1;
+      return part.groups.map((g) => {
+        const d = g.indices.length;
+        const rows = new Float64Array(d * m);
+        for (let k = 0; k < m; k++) {
+          const w = wAt(start + k * stride);
+          for (let i = 0; i < d; i++) rows[i * m + k] = w[g.indices[i]];
+        }
+        return fitRows(rows, d, m, o, g.id);
+      });
+    };
+    const predict = (ops: ReturnType<typeof fitWindow>, base: Float32Array, h: number): Float32Array => {
+      const out = Float32Array.from(base);
+      ops.forEach((op, gi) => scatterGroup(out, part.groups[gi], op.predict(Array.from(part.groups[gi].indices, (i) => base[i]), h / stride)));
+      return out;
+    };
+    const rows: TradeoffRow[] = [];
+    for (const e of ends) {
+      const full = fitWindow(e - window, e);
+      const half = fitWindow(e - window / 2, e);
+      const base = Float32Array.from(wAt(e));
+      for (const h of horizons) {
+        const wFull = predict(full, base, h);
+        const wHalf = predict(half, base, h);
+        const finite = wFull.every(Number.isFinite);
+        let lossKO = NaN;
+        if (finite) {
+          writeWeights(model, wFull);
+          lossKO = physicsLossValue(model, t);
+        }
+        const eq = equivalentSteps(losses.subarray(e), lossKO);
+        rows.push({
+          optimizer: job.optimizer,
+          seed: job.seed,
+          end: e,
+          h,
+          loss_end: losses[e],
+          loss_ko: lossKO,
+          loss_plain: losses[e + h],
+          teq_over_h: eq.teq / h,
+          error_to_growth: finite ? errorToGrowth(wFull, wAt(e + h), base) : NaN,
+          disagreement: finite && wHalf.every(Number.isFinite) ? errorToGrowth(wFull, wHalf, base) : NaN,
+        });
+      }
+    }
+    return rows;
+  } finally {
+    t.dispose();
+    opt.dispose();
+    model.dispose();
+  }
+}
+
+/** What a horizon rule picks at one window end, from the rows of that window (null: no jump). */
+export type HorizonRule = (rows: TradeoffRow[]) => TradeoffRow | null;
+
+/** The plugin's guard: the candidate with the lowest finite loss, if below the loss at the window end. */
+export const guardRule: HorizonRule = (rows) => {
+  let best: TradeoffRow | null = null;
+  for (const r of rows) if (Number.isFinite(r.loss_ko) && r.loss_ko < r.loss_end && (!best || r.loss_ko < best.loss_ko)) best = r;
+  return best;
+};
+
+/** The longest candidate that lowers the loss and whose two fits disagree by at most `tau` of its growth. */
+export const agreementRule =
+  (tau: number): HorizonRule =>
+  (rows) => {
+    let pick: TradeoffRow | null = null;
+    for (const r of rows) if (Number.isFinite(r.loss_ko) && r.loss_ko < r.loss_end && r.disagreement <= tau && (!pick || r.h > pick.h)) pick = r;
+    return pick;
+  };
+
+/** A fixed horizon h, taken when it lowers the loss. */
+export const fixedRule =
+  (h: number): HorizonRule =>
+  (rows) =>
+    rows.find((r) => r.h === h && Number.isFinite(r.loss_ko) && r.loss_ko < r.loss_end) ?? null;
+
+/** One line of the trade-off summary: a rule at one window end, medians over runs (no jump counts as T_eq/h 0). */
+export interface TradeoffSummary {
+  optimizer: string;
+  end: number;
+  rule: string;
+  runs: number;
+  jumped: number;
+  median_h: number;
+  median_teq_over_h: number;
+  share_teq_over_h_ge_1: number;
+  median_error_to_growth: number;
+  median_steps_saved: number;
+}
+
+export function summarise(rows: TradeoffRow[], rules: Record<string, HorizonRule>): TradeoffSummary[] {
+  const out: TradeoffSummary[] = [];
+  const opts = [...new Set(rows.map((r) => r.optimizer))];
+  for (const optimizer of opts) {
+    const mine = rows.filter((r) => r.optimizer === optimizer);
+    const ends = [...new Set(mine.map((r) => r.end))].sort((a, b) => a - b);
+    for (const end of ends) {
+      const atEnd = mine.filter((r) => r.end === end);
+      const seeds = [...new Set(atEnd.map((r) => r.seed))];
+      for (const [name, rule] of Object.entries(rules)) {
+        const picks = seeds.map((s) => rule(atEnd.filter((r) => r.seed === s)));
+        const jumped = picks.filter((p): p is TradeoffRow => p !== null);
+        const teq = picks.map((p) => (p ? p.teq_over_h : 0));
+        out.push({
+          optimizer,
+          end,
+          rule: name,
+          runs: seeds.length,
+          jumped: jumped.length,
+          median_h: median(picks.map((p) => (p ? p.h : 0))),
+          median_teq_over_h: median(teq),
+          share_teq_over_h_ge_1: teq.filter((v) => v >= 1).length / seeds.length,
+          median_error_to_growth: median(jumped.map((p) => p.error_to_growth)),
+          median_steps_saved: median(picks.map((p) => (p ? p.teq_over_h * p.h : 0))),
+        });
+      }
+    }
+  }
+  return out;
+}
+
+const ROW_COLUMNS: (keyof TradeoffRow)[] = ['optimizer', 'seed', 'end', 'h', 'loss_end', 'loss_ko', 'loss_plain', 'teq_over_h', 'error_to_growth', 'disagreement'];
+
+function readRows(out: string): TradeoffRow[] {
+  const dir = join(out, 'jobs');
+  if (!existsSync(dir)) throw new Error(`${dir} does not exist: run the trade-off first`);
+  const rows: TradeoffRow[] = [];
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
+    for (const r of readCsv(join(dir, f))) {
+      rows.push({
+        optimizer: r.optimizer as OptimizerName,
+        seed: cellNumber(r.seed),
+        end: cellNumber(r.end),
+        h: cellNumber(r.h),
+        loss_end: cellNumber(r.loss_end),
+        loss_ko: cellNumber(r.loss_ko),
+        loss_plain: cellNumber(r.loss_plain),
+        teq_over_h: cellNumber(r.teq_over_h),
+        error_to_growth: cellNumber(r.error_to_growth),
+        disagreement: cellNumber(r.disagreement),
+      });
+    }
+  }
+  return rows;
+}
+
+/** The rules compared in the report. */
+export function reportRules(horizons: number[]): Record<string, HorizonRule> {
+  const rules: Record<string, HorizonRule> = { guard: guardRule, 'agree 0.02': agreementRule(0.02), 'agree 0.05': agreementRule(0.05) };
+  for (const h of horizons) rules[`h = ${h}`] = fixedRule(h);
+  return rules;
+}
+
+function writeReport(out: string, command: string): TradeoffSummary[] {
+  const rows = readRows(out);
+  const horizons = [...new Set(rows.map((r) => r.h))].sort((a, b) => a - b);
+  const summary = summarise(rows, reportRules(horizons));
+  writeCsv(join(out, 'summary.csv'), summary as unknown as Record<string, unknown>[]);
+  const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : '–');
+  const lines = [
+    '# DE solver: accuracy against reach of the first Koopman jump',
+    '',
+    `Generated by \`${command}\` from \`jobs/*.csv\` (one plain run per optimizer and seed; ${cpus()[0]?.model ?? 'unknown cpu'}).`,
+    '',
+    `Every window is the \`best\` one (${TRADEOFF_DEFAULTS.window} steps recorded every ${TRADEOFF_DEFAULTS.stride}th, node operators with q = 2 on the first layer, full rank, constant observable, stabilised), ending at the step in the first column; each candidate h is scored against the plain run. Rules: **guard** — the plugin's (lowest loss); **agree τ** — the longest h that lowers the loss and whose predictions from the whole window and from its second half differ by at most τ of the jump (median |w_full − w_half| ÷ median |w_full − w(end)|: data the plugin has, no plain run needed); **h = …** — a fixed horizon. A run where a rule does not jump counts as T_eq/h = 0. "steps saved" is T_eq of the jump.`,
+    '',
+  ];
+  for (const optimizer of [...new Set(summary.map((s) => s.optimizer))]) {
+    lines.push(`## ${optimizer}`, '', '| window end | rule | runs | jumped | median h | median T_eq/h | T_eq/h ≥ 1 | median error-to-growth | median steps saved |', '|---|---|---|---|---|---|---|---|---|');
+    for (const s of summary.filter((x) => x.optimizer === optimizer)) {
+      lines.push(`| ${s.end} | ${s.rule} | ${s.runs} | ${s.jumped} | ${s.median_h} | ${f(s.median_teq_over_h)} | ${Math.round(100 * s.share_teq_over_h_ge_1)}% | ${f(s.median_error_to_growth, 4)} | ${Math.round(s.median_steps_saved)} |`);
+    }
+    lines.push('');
+  }
+  writeFileSync(join(out, 'summary.md'), lines.join('\n'));
+  return summary;
+}
+
+const list = (s: string) => s.split(',').map((v) => Number(v.trim()));
+
+async function main(): Promise<void> {
+  const a = await yargs(hideBin(process.argv))
+    .scriptName('tradeoff')
+    .option('optimizer', { choices: [...OPTIMIZERS, 'all'] as const, default: 'all' as const })
+    .option('seeds', { type: 'number', default: 10 })
+    .option('seed-offset', { type: 'number', default: 0 })
+    .option('ends', { type: 'string', default: TRADEOFF_DEFAULTS.ends.join(','), describe: 'window ends (jump steps), comma-separated' })
+    .option('horizons', { type: 'string', default: TRADEOFF_DEFAULTS.horizons.join(','), describe: 'candidate horizons, comma-separated' })
+    .option('window', { type: 'number', default: TRADEOFF_DEFAULTS.window })
+    .option('stride', { type: 'number', default: TRADEOFF_DEFAULTS.stride })
+    .option('backend', { type: 'string', default: 'wasm' })
+    .option('out', { type: 'string', default: 'results/de-solver/tradeoff' })
+    .option('report-only', { type: 'boolean', default: false })
+    .strict()
+    .help()
+    .parseAsync();
+  const command = 'npx tsx experiments/de-solver/tradeoff.ts --report-only --out ' + a.out;
+  if (a['report-only']) {
+    console.table(writeReport(a.out, command));
+    return;
+  }
+  if (!Number.isInteger(a.seeds) || a.seeds < 1) throw new Error(`--seeds must be an integer ≥ 1; got ${a.seeds}`);
+  await selectBackend(a.backend);
+  const optimizers: OptimizerName[] = a.optimizer === 'all' ? [...OPTIMIZERS] : [a.optimizer];
+  const ends = list(a.ends);
+  const horizons = list(a.horizons);
+  const jobs: TradeoffJob[] = [];
+  for (let k = 0; k < a.seeds; k++) for (const optimizer of optimizers) jobs.push({ optimizer, seed: a['seed-offset'] + k, ends, horizons, window: a.window, stride: a.stride, fit: TRADEOFF_DEFAULTS.fit });
+  const steps = Math.max(...ends) + Math.max(...horizons);
+  const bar = new ProgressBar(jobs.length * steps, `tradeoff ${jobs.length} runs`);
+  mkdirSync(join(a.out, 'jobs'), { recursive: true });
+  for (const job of jobs) {
+    const rows = tradeoffJob(job, (n) => bar.tick(n));
+    writeCsv(join(a.out, 'jobs', `${job.optimizer}-seed${job.seed}.csv`), rows as unknown as Record<string, unknown>[], ROW_COLUMNS);
+  }
+  bar.finish(`${jobs.length} runs`);
+  console.table(writeReport(a.out, command));
+}
+
+if (process.argv[1] && /tradeoff\.[jt]s$/.test(process.argv[1])) {
+  main().catch((err: Error) => {
+    console.error(`tradeoff: ${err.message}`);
+    process.exitCode = 1;
+  });
+}

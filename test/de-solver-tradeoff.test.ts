@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { koopmanTraining } from '../plugins/koopman-training/index.js';
+import { selectBackend } from '../src/backend/index.js';
+import { SOLVER_PARTITION } from '../experiments/de-solver/config.js';
+import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from '../experiments/de-solver/network.js';
+import { makeOptimizer, setLearningRate } from '../experiments/de-solver/optimizers.js';
+import { PAPER_PROBLEM, learningRate, trainingTimes } from '../experiments/de-solver/problem.js';
+import { agreementRule, fixedRule, guardRule, summarise, tradeoffJob, type TradeoffRow } from '../experiments/de-solver/tradeoff.js';
+
+beforeAll(async () => {
+  await selectBackend('wasm');
+});
+
+const row = (seed: number, h: number, loss_ko: number, teq_over_h: number, disagreement: number): TradeoffRow => ({
+  optimizer: 'adagrad',
+  seed,
+  end: 100,
+  h,
+  loss_end: 1,
+  loss_ko,
+  loss_plain: NaN,
+  teq_over_h,
+  error_to_growth: disagreement / 2,
+  disagreement,
+});
+
+describe('de-solver trade-off: horizon rules', () => {
+  // seed 0: loss falls with h, the two fits part at h = 400; seed 1: nothing beats the loss at the end.
+  const rows = [row(0, 100, 0.9, 1.02, 0.01), row(0, 200, 0.8, 1.0, 0.03), row(0, 400, 0.7, 0.8, 0.2), row(0, 800, NaN, 0, NaN), row(1, 100, 1.2, 0, 0.01), row(1, 200, 1.5, 0, 0.02)];
+  const of = (s: number) => rows.filter((r) => r.seed === s);
+
+  it('the guard keeps the lowest finite loss below the loss at the window end, or nothing', () => {
+    expect(guardRule(of(0))?.h).toBe(400);
+    expect(guardRule(of(1))).toBeNull();
+  });
+
+  it('the agreement rule keeps the longest improving horizon within τ', () => {
+    expect(agreementRule(0.02)(of(0))?.h).toBe(100);
+    expect(agreementRule(0.05)(of(0))?.h).toBe(200);
+    expect(agreementRule(1)(of(0))?.h).toBe(400); // NaN disagreement (non-finite prediction) never qualifies
+    expect(agreementRule(1)(of(1))).toBeNull();
+    expect(fixedRule(200)(of(0))?.teq_over_h).toBe(1.0);
+    expect(fixedRule(200)(of(1))).toBeNull();
+  });
+
+  it('summaries count a run without a jump as T_eq/h = 0 and saved steps = 0', () => {
+    const [g] = summarise(rows, { guard: guardRule });
+    expect(g).toMatchObject({ optimizer: 'adagrad', end: 100, rule: 'guard', runs: 2, jumped: 1, median_h: 200 });
+    expect(g.median_teq_over_h).toBeCloseTo(0.4, 12); // median of 0.8 and 0
+    expect(g.share_teq_over_h_ge_1).toBe(0);
+    expect(g.median_error_to_growth).toBeCloseTo(0.1, 12); // over runs that jumped
+    expect(g.median_steps_saved).toBeCloseTo((0.8 * 400) / 2, 12);
+  });
+});
+
+describe('de-solver trade-off: offline fits match the plugin', () => {
+  it('the loss of every candidate equals what the plugin guard measured on the same run, and T_eq/h follows the plain losses', async () => {
+    const seed = 3;
+    const [end, window, stride] = [600, 400, 10];
+    const horizons = [20, 50, 100];
+    const rows = tradeoffJob({ optimizer: 'adagrad', seed, ends: [end], horizons, window, stride, fit: { rank: -1, affine: true, stabilize: true } });
+    expect(rows.map((r) => r.h)).toEqual(horizons);
+
+    // The same plain training with the plugin jumping once at `end` (guard on the physics loss).
+    const t = tf.tensor2d(trainingTimes(PAPER_PROBLEM), [PAPER_PROBLEM.points, 1]);
+    const model = buildSolverNet(seed);
+    const vars = solverVariables(model);
+    const opt = makeOptimizer('adagrad');
+    const kt = koopmanTraining({
+      partition: SOLVER_PARTITION,
+      window: { start: end - window, end },
+      horizon: 100,
+      recordEvery: stride,
+      rank: -1,
+      affine: true,
+      stabilize: true,
+      guard: { lossFn: (m) => physicsLossValue(m, t), candidates: horizons },
+    });
+    await kt.attach(model);
+    const losses: number[] = [];
+    for (let s = 1; s <= end + 100 && kt.report.jumps.length === 0; s++) {
+      setLearningRate(opt, learningRate(s - 1));
+      const l = opt.minimize(() => physicsLoss(model, t), true, vars)!;
+      losses.push(l.dataSync()[0]);
+      l.dispose();
+      await kt.afterStep({ loss: losses[losses.length - 1] });
+    }
+    const jump = kt.report.jumps[0];
+    expect(jump.step).toBe(end);
+    expect(jump.lossBefore).toBeCloseTo(rows[0].loss_end, 6);
+    for (const r of rows) {
+      const c = jump.candidates.find((x) => x.horizon === r.h)!;
+      expect(Math.abs(c.loss - r.loss_ko) / r.loss_ko).toBeLessThan(1e-5);
+      // T_eq/h ≈ 1 ⇔ the Koopman loss is near the plain loss h steps later (the losses fall monotonically here).
+      expect(Math.sign(r.teq_over_h - 1)).toBe(Math.sign(r.loss_plain - r.loss_ko) || 0);
+      expect(r.error_to_growth).toBeGreaterThan(0);
+      expect(r.disagreement).toBeGreaterThan(0);
+    }
+    // The plugin's choice is the guard rule's.
+    expect(jump.horizon).toBe(guardRule(rows)?.h);
+    opt.dispose();
+    model.dispose();
+    t.dispose();
+  });
+});
