@@ -15,6 +15,7 @@ beforeAll(async () => {
 const row = (seed: number, h: number, loss_ko: number, teq_over_h: number, disagreement: number): TradeoffRow => ({
   optimizer: 'adagrad',
   seed,
+  fit: 'f',
   end: 100,
   h,
   loss_end: 1,
@@ -46,7 +47,7 @@ describe('de-solver trade-off: horizon rules', () => {
 
   it('summaries count a run without a jump as T_eq/h = 0 and saved steps = 0', () => {
     const [g] = summarise(rows, { guard: guardRule });
-    expect(g).toMatchObject({ optimizer: 'adagrad', end: 100, rule: 'guard', runs: 2, jumped: 1, median_h: 200 });
+    expect(g).toMatchObject({ optimizer: 'adagrad', fit: 'f', end: 100, rule: 'guard', runs: 2, jumped: 1, median_h: 200 });
     expect(g.median_teq_over_h).toBeCloseTo(0.4, 12); // median of 0.8 and 0
     expect(g.share_teq_over_h_ge_1).toBe(0);
     expect(g.median_error_to_growth).toBeCloseTo(0.1, 12); // over runs that jumped
@@ -59,7 +60,7 @@ describe('de-solver trade-off: offline fits match the plugin', () => {
     const seed = 3;
     const [end, window, stride] = [600, 400, 10];
     const horizons = [20, 50, 100];
-    const rows = tradeoffJob({ optimizer: 'adagrad', seed, ends: [end], horizons, window, stride, fit: { rank: -1, affine: true, stabilize: true } });
+    const rows = tradeoffJob({ optimizer: 'adagrad', seed, ends: [end], horizons, window, stride, fits: { stabilised: { rank: -1, affine: true, stabilize: true } } });
     expect(rows.map((r) => r.h)).toEqual(horizons);
 
     // The same plain training with the plugin jumping once at `end` (guard on the physics loss).

@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { koopmanTraining, KoopmanTraining } from '../plugins/koopman-training/index.js';
-import { equivalentSteps } from '../src/metrics/index.js';
-import { readWeights, writeWeights } from '../src/tfjs/index.js';
+import { fitKoopman } from '../src/koopman/index.js';
+import { equivalentSteps, median } from '../src/metrics/index.js';
+import { partitionWeights } from '../src/partition/index.js';
+import { describeModel, readWeights, writeWeights } from '../src/tfjs/index.js';
 import { relErr, rng } from './helpers.js';
 
 beforeAll(async () => {
@@ -156,6 +158,104 @@ describe('guarded jumps', () => {
     const after = readWeights(m);
     expect(Buffer.from(after.buffer).equals(Buffer.from(atT2.buffer))).toBe(true);
     expect(kt.report.skippedSteps).toBe(0);
+  });
+});
+
+describe('guard.agreement (whole-window vs newer-half fits)', () => {
+  it('passes every horizon when the tolerance is loose (then it is the plain guard) and cuts the far ones when tight', async () => {
+    const { x, y, N } = regression();
+    const args = { window: { start: 5, end: 65 }, horizon: 300, rank: -1 as const, guard: { validationData: [x, y] as [tf.Tensor, tf.Tensor] } };
+    const run = async (agreement?: number) => {
+      const m = linearModel(5);
+      const kt = koopmanTraining({ ...args, guard: { ...args.guard, ...(agreement ? { agreement } : {}) } });
+      await m.fit(x, y, { epochs: 65, batchSize: N, shuffle: false, verbose: 0, callbacks: [kt] });
+      return kt.report.jumps[0];
+    };
+    const [plain, loose, tight] = [await run(), await run(0.5), await run(1e-3)];
+    expect(plain.candidates.every((c) => c.disagreement === undefined)).toBe(true);
+    // GD on least squares is affine, yet the newer half sees smaller float32 increments: the fits part slowly with h
+    const d = loose.candidates.map((c) => c.disagreement!);
+    expect(d[0]).toBeLessThan(1e-4);
+    for (let i = 1; i < d.length; i++) expect(d[i]).toBeGreaterThan(d[i - 1]);
+    expect(loose.candidates.every((c) => Number.isFinite(c.loss))).toBe(true);
+    expect(loose.horizon).toBe(plain.horizon);
+    expect(loose.lossAfter).toBe(plain.lossAfter);
+    expect(loose.reason).toMatch(/best of 10 candidate horizons \(10 within agreement 0.5\)/);
+    // tight: the horizons whose disagreement exceeds 1e-3 are not evaluated, the jump is the best of the rest
+    const kept = tight.candidates.filter((c) => c.disagreement! <= 1e-3);
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(10);
+    for (const c of tight.candidates) expect(Number.isNaN(c.loss)).toBe(c.disagreement! > 1e-3);
+    expect(tight.accepted).toBe(true);
+    expect(tight.horizon).toBe(kept.reduce((a, c) => (c.loss < a.loss ? c : a)).horizon);
+    expect(tight.horizon).toBeLessThan(plain.horizon);
+  });
+
+  it('measures the disagreement as independent fits of the whole window and its newer half do, and skips the horizons above it', async () => {
+    const { x, y } = regression();
+    const m = linearModel(2);
+    const opt = tf.train.sgd(0.2);
+    const lossOf = () => tf.tidy(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor).dataSync()[0]);
+    const candidates = [5, 20, 80, 320];
+    const tau = 0.01;
+    const fitOpts = { rank: -1 as const, affine: true, stabilize: false };
+    const kt = koopmanTraining({ partition: { default: 'layer' }, window: { start: 0, end: 40 }, horizon: 320, ...fitOpts, guard: { lossFn: () => lossOf(), candidates, agreement: tau } });
+    await kt.attach(m);
+    const snaps: Float32Array[] = [readWeights(m)]; // weights after s steps, s = 0…40
+    for (let s = 0; s < 40; s++) {
+      const l = opt.minimize(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor) as tf.Scalar, true)!;
+      l.dispose();
+      snaps.push(readWeights(m));
+      await kt.afterStep({});
+    }
+    const j = kt.report.jumps[0];
+    expect(j.step).toBe(40);
+    expect(j.candidates.map((c) => c.horizon)).toEqual(candidates);
+    // independent: fit each layer group on snapshots 0…40 and on 20…40, predict both, compare
+    const groups = partitionWeights(describeModel(m), { default: 'layer' }).groups;
+    const x0 = snaps[40];
+    const ops = groups.map((g) => {
+      const pick = (w: Float32Array) => Array.from(g.indices, (i) => w[i]);
+      return [fitKoopman(snaps.map(pick), fitOpts), fitKoopman(snaps.slice(20).map(pick), fitOpts), pick(x0)] as const;
+    });
+    let skipped = 0;
+    for (const c of j.candidates) {
+      const err: number[] = [];
+      const grow: number[] = [];
+      for (const [full, half, start] of ops) {
+        const a = full.predict(start, c.horizon);
+        const b = half.predict(start, c.horizon);
+        a.forEach((v, i) => {
+          err.push(Math.abs(v - b[i]));
+          grow.push(Math.abs(v - start[i]));
+        });
+      }
+      const expected = median(err) / median(grow);
+      expect(Math.abs(c.disagreement! - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, expected));
+      if (expected > tau) {
+        skipped++;
+        expect(Number.isNaN(c.loss)).toBe(true); // not evaluated
+      } else expect(Number.isNaN(c.loss)).toBe(false);
+    }
+    // the fits part with the horizon: the longest disagree, the shortest agree
+    expect(skipped).toBeGreaterThan(0);
+    expect(j.candidates[0].disagreement!).toBeLessThan(tau);
+    if (j.accepted) expect(j.candidates.find((c) => c.horizon === j.horizon)!.disagreement!).toBeLessThanOrEqual(tau);
+    opt.dispose();
+  });
+
+  it('refuses a non-positive tolerance and a newer half too short for the rank rule', async () => {
+    const ok = { window: { start: 10, end: 40 }, horizon: 100 };
+    expect(() => koopmanTraining({ ...ok, guard: { lossFn: () => 0, agreement: 0 } })).toThrow(
+      'guard.agreement must be a number > 0 (largest disagreement of the two fits, as a share of the jump); got 0',
+    );
+    const { x, y, N } = regression();
+    const m = linearModel(1);
+    // layer group of dimension 10: full rank with affine needs 12 snapshots; the window has 21, its newer half 11
+    const kt = koopmanTraining({ window: { start: 0, end: 20 }, horizon: 10, rank: -1, partition: { default: 'layer' }, guard: { validationData: [x, y], agreement: 0.1 } });
+    await expect(m.fit(x, y, { epochs: 2, batchSize: N, verbose: 0, callbacks: [kt] })).rejects.toThrow(
+      /guard.agreement fits the newer half of the window \(11 of 21 snapshots\); group lin\/layer \(dimension 10\) needs at least 12/,
+    );
   });
 });
 

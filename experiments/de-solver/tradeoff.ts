@@ -7,8 +7,8 @@
  * window) would pick.
  *
  * For each optimizer and seed: one plain run (the training of run.ts) to max(end) + max(h); at
- * each window end e, node operators (the `best` fit: full rank, constant observable, stabilised)
- * are fitted on the window [e − window, e] recorded every `stride` steps, and on its second half;
+ * each window end e, node operators (the `best` fit: full rank, constant observable, stabilised;
+ * and the same unstabilised) are fitted on the window [e − window, e] recorded every `stride` steps, and on its second half;
  * each candidate h is scored against the plain run: loss, T_eq/h, error-to-growth, and the
  * disagreement of the two fits (median |w_full − w_half| ÷ median |w_full − w(e)|).
  *
@@ -42,13 +42,16 @@ export interface TradeoffJob {
   horizons: number[];
   window: number;
   stride: number;
-  fit: FitOptions;
+  /** Fit variants, by name; every window is fitted with each. */
+  fits: Record<string, FitOptions>;
 }
 
 /** One candidate of one window: row of tradeoff CSVs. */
 export interface TradeoffRow {
   optimizer: OptimizerName;
   seed: number;
+  /** Name of the fit variant. */
+  fit: string;
   end: number;
   h: number;
   loss_end: number;
@@ -65,7 +68,8 @@ export const TRADEOFF_DEFAULTS = Object.freeze({
   horizons: [...BEST_AT_PAPER_SCALE.candidates],
   window: BEST_AT_PAPER_SCALE.window,
   stride: BEST_AT_PAPER_SCALE.recordEvery,
-  fit: BEST_AT_PAPER_SCALE.fit,
+  /** The reference run's `best` fit, and the same without stabilisation. */
+  fits: { stabilised: { rank: -1, affine: true, stabilize: true }, unstabilised: { rank: -1, affine: true, stabilize: false } } as Record<string, FitOptions>,
 });
 
 /** Scores every (end, h) of one plain run. `onSteps` reports optimizer steps as they complete. */
@@ -98,8 +102,7 @@ export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () 
     losses[steps] = physicsLossValue(model, t);
     const wAt = (s: number) => W.subarray((s / stride) * n, (s / stride + 1) * n);
     const part = partitionWeights(describeModel(model), SOLVER_PARTITION);
-    const o = resolveFitOptions(job.fit);
-    const fitWindow = (start: number, end: number) => {
+    const fitWindow = (start: number, end: number, o: ReturnType<typeof resolveFitOptions>) => {
       const m = (end - start) / stride + 1;
       return part.groups.map((g) => {
         const d = g.indices.length;
@@ -117,9 +120,11 @@ export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () 
       return out;
     };
     const rows: TradeoffRow[] = [];
+    for (const [fitName, fitOptions] of Object.entries(job.fits)) {
+    const o = resolveFitOptions(fitOptions);
     for (const e of ends) {
-      const full = fitWindow(e - window, e);
-      const half = fitWindow(e - window / 2, e);
+      const full = fitWindow(e - window, e, o);
+      const half = fitWindow(e - window / 2, e, o);
       const base = Float32Array.from(wAt(e));
       for (const h of horizons) {
         const wFull = predict(full, base, h);
@@ -134,6 +139,7 @@ export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () 
         rows.push({
           optimizer: job.optimizer,
           seed: job.seed,
+          fit: fitName,
           end: e,
           h,
           loss_end: losses[e],
@@ -144,6 +150,7 @@ export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () 
           disagreement: finite && wHalf.every(Number.isFinite) ? errorToGrowth(wFull, wHalf, base) : NaN,
         });
       }
+    }
     }
     return rows;
   } finally {
@@ -181,6 +188,7 @@ export const fixedRule =
 /** One line of the trade-off summary: a rule at one window end, medians over runs (no jump counts as T_eq/h 0). */
 export interface TradeoffSummary {
   optimizer: string;
+  fit: string;
   end: number;
   rule: string;
   runs: number;
@@ -196,7 +204,8 @@ export function summarise(rows: TradeoffRow[], rules: Record<string, HorizonRule
   const out: TradeoffSummary[] = [];
   const opts = [...new Set(rows.map((r) => r.optimizer))];
   for (const optimizer of opts) {
-    const mine = rows.filter((r) => r.optimizer === optimizer);
+   for (const fit of [...new Set(rows.map((r) => r.fit))]) {
+    const mine = rows.filter((r) => r.optimizer === optimizer && r.fit === fit);
     const ends = [...new Set(mine.map((r) => r.end))].sort((a, b) => a - b);
     for (const end of ends) {
       const atEnd = mine.filter((r) => r.end === end);
@@ -207,6 +216,7 @@ export function summarise(rows: TradeoffRow[], rules: Record<string, HorizonRule
         const teq = picks.map((p) => (p ? p.teq_over_h : 0));
         out.push({
           optimizer,
+          fit,
           end,
           rule: name,
           runs: seeds.length,
@@ -219,11 +229,12 @@ export function summarise(rows: TradeoffRow[], rules: Record<string, HorizonRule
         });
       }
     }
+   }
   }
   return out;
 }
 
-const ROW_COLUMNS: (keyof TradeoffRow)[] = ['optimizer', 'seed', 'end', 'h', 'loss_end', 'loss_ko', 'loss_plain', 'teq_over_h', 'error_to_growth', 'disagreement'];
+const ROW_COLUMNS: (keyof TradeoffRow)[] = ['optimizer', 'seed', 'fit', 'end', 'h', 'loss_end', 'loss_ko', 'loss_plain', 'teq_over_h', 'error_to_growth', 'disagreement'];
 
 function readRows(out: string): TradeoffRow[] {
   const dir = join(out, 'jobs');
@@ -234,6 +245,7 @@ function readRows(out: string): TradeoffRow[] {
       rows.push({
         optimizer: r.optimizer as OptimizerName,
         seed: cellNumber(r.seed),
+        fit: r.fit,
         end: cellNumber(r.end),
         h: cellNumber(r.h),
         loss_end: cellNumber(r.loss_end),
@@ -266,13 +278,13 @@ function writeReport(out: string, command: string): TradeoffSummary[] {
     '',
     `Generated by \`${command}\` from \`jobs/*.csv\` (one plain run per optimizer and seed; ${cpus()[0]?.model ?? 'unknown cpu'}).`,
     '',
-    `Every window is the \`best\` one (${TRADEOFF_DEFAULTS.window} steps recorded every ${TRADEOFF_DEFAULTS.stride}th, node operators with q = 2 on the first layer, full rank, constant observable, stabilised), ending at the step in the first column; each candidate h is scored against the plain run. Rules: **guard** — the plugin's (lowest loss); **agree τ** — the longest h that lowers the loss and whose predictions from the whole window and from its second half differ by at most τ of the jump (median |w_full − w_half| ÷ median |w_full − w(end)|: data the plugin has, no plain run needed); **h = …** — a fixed horizon. A run where a rule does not jump counts as T_eq/h = 0. "steps saved" is T_eq of the jump.`,
+    `Every window is the \`best\` one (${TRADEOFF_DEFAULTS.window} steps recorded every ${TRADEOFF_DEFAULTS.stride}th, node operators with q = 2 on the first layer, full rank, constant observable; \`stabilised\` is the reference run's fit, \`unstabilised\` the same without moving eigenvalues onto the unit circle), ending at the step in the first column; each candidate h is scored against the plain run. Rules: **guard** — the plugin's (lowest loss); **agree τ** — the longest h that lowers the loss and whose predictions from the whole window and from its second half differ by at most τ of the jump (median |w_full − w_half| ÷ median |w_full − w(end)|: data the plugin has, no plain run needed); **h = …** — a fixed horizon. A run where a rule does not jump counts as T_eq/h = 0. "steps saved" is T_eq of the jump.`,
     '',
   ];
   for (const optimizer of [...new Set(summary.map((s) => s.optimizer))]) {
-    lines.push(`## ${optimizer}`, '', '| window end | rule | runs | jumped | median h | median T_eq/h | T_eq/h ≥ 1 | median error-to-growth | median steps saved |', '|---|---|---|---|---|---|---|---|---|');
+    lines.push(`## ${optimizer}`, '', '| fit | window end | rule | runs | jumped | median h | median T_eq/h | T_eq/h ≥ 1 | median error-to-growth | median steps saved |', '|---|---|---|---|---|---|---|---|---|---|');
     for (const s of summary.filter((x) => x.optimizer === optimizer)) {
-      lines.push(`| ${s.end} | ${s.rule} | ${s.runs} | ${s.jumped} | ${s.median_h} | ${f(s.median_teq_over_h)} | ${Math.round(100 * s.share_teq_over_h_ge_1)}% | ${f(s.median_error_to_growth, 4)} | ${Math.round(s.median_steps_saved)} |`);
+      lines.push(`| ${s.fit} | ${s.end} | ${s.rule} | ${s.runs} | ${s.jumped} | ${s.median_h} | ${f(s.median_teq_over_h)} | ${Math.round(100 * s.share_teq_over_h_ge_1)}% | ${f(s.median_error_to_growth, 4)} | ${Math.round(s.median_steps_saved)} |`);
     }
     lines.push('');
   }
@@ -309,7 +321,7 @@ async function main(): Promise<void> {
   const ends = list(a.ends);
   const horizons = list(a.horizons);
   const jobs: TradeoffJob[] = [];
-  for (let k = 0; k < a.seeds; k++) for (const optimizer of optimizers) jobs.push({ optimizer, seed: a['seed-offset'] + k, ends, horizons, window: a.window, stride: a.stride, fit: TRADEOFF_DEFAULTS.fit });
+  for (let k = 0; k < a.seeds; k++) for (const optimizer of optimizers) jobs.push({ optimizer, seed: a['seed-offset'] + k, ends, horizons, window: a.window, stride: a.stride, fits: TRADEOFF_DEFAULTS.fits });
   const steps = Math.max(...ends) + Math.max(...horizons);
   const bar = new ProgressBar(jobs.length * steps, `tradeoff ${jobs.length} runs`);
   mkdirSync(join(a.out, 'jobs'), { recursive: true });

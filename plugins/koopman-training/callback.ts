@@ -5,6 +5,7 @@ import { minSnapshots, type ResolvedFitOptions } from '../../src/koopman/options
 import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
 import type { Partition } from '../../src/partition/types.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/weights.js';
+import { median } from '../../src/metrics/teq.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
 import {
   PLUGIN_DEFAULTS,
@@ -144,6 +145,17 @@ export class KoopmanTraining extends tf.Callback {
         );
       }
     }
+    if (a.guard?.agreement !== undefined) {
+      const half = halfWindow(snapshots);
+      for (const g of this.partition.groups) {
+        const need = minSnapshots(g.indices.length, this.fitOptions);
+        if (half < need) {
+          throw new Error(
+            `guard.agreement fits the newer half of the window (${half} of ${snapshots} snapshots); group ${g.id} (dimension ${g.indices.length}) needs at least ${need} under rank ${this.fitOptions.rank}${this.fitOptions.affine ? ' with affine' : ''}: lengthen the window, record more often or drop guard.agreement`,
+          );
+        }
+      }
+    }
     const candidates = a.guard ? (a.guard.candidates ?? defaultCandidates(horizon)) : null;
     if (candidates) {
       for (const c of candidates) {
@@ -246,6 +258,9 @@ export class KoopmanTraining extends tf.Callback {
     const model = this.net;
     const k = this.stride;
     const fit = fitRecorded(rec, this.fitOptions);
+    const tau = this.args.guard?.agreement;
+    const halfFit = tau !== undefined ? fitRecorded(rec, this.fitOptions, false, halfWindow(rec.count)) : null;
+    if (halfFit) fit.ms += halfFit.ms;
     const skippedGroups: { id: string; reason: string }[] = [];
     fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
     const base = readWeights(model);
@@ -265,6 +280,25 @@ export class KoopmanTraining extends tf.Callback {
       });
       extrapolateMs += performance.now() - t0;
       return ok ? out : null;
+    };
+    // Share of the jump by which the whole-window and newer-half predictions differ (groups with both operators).
+    const disagreement = (h: number): number => {
+      const t0 = performance.now();
+      const err: number[] = [];
+      const grow: number[] = [];
+      fit.operators.forEach((op, g) => {
+        const other = halfFit!.operators[g];
+        if (!op || !other) return;
+        const x = op.predict(latest[g], h / k);
+        const y = other.predict(latest[g], h / k);
+        for (let i = 0; i < x.length; i++) {
+          err.push(Math.abs(x[i] - y[i]));
+          grow.push(Math.abs(x[i] - latest[g][i]));
+        }
+      });
+      extrapolateMs += performance.now() - t0;
+      const r = median(err) / median(grow);
+      return Number.isNaN(r) ? Number.POSITIVE_INFINITY : r;
     };
     const record: JumpRecord = {
       step: this.steps,
@@ -304,15 +338,22 @@ export class KoopmanTraining extends tf.Callback {
       record.lossBefore = await evalLoss();
       const results: CandidateResult[] = [];
       let best: { h: number; loss: number; w: Float32Array } | null = null;
+      let passed = 0;
       for (const h of s.candidates) {
+        const dis = tau !== undefined ? disagreement(h) : undefined;
+        if (dis !== undefined && !(dis <= tau!)) {
+          results.push({ horizon: h, loss: NaN, disagreement: dis });
+          continue;
+        }
+        passed++;
         const w = candidateWeights(h);
         if (!w) {
-          results.push({ horizon: h, loss: Number.POSITIVE_INFINITY });
+          results.push({ horizon: h, loss: Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
           continue;
         }
         writeWeights(model, w);
         const loss = await evalLoss();
-        results.push({ horizon: h, loss });
+        results.push({ horizon: h, loss, ...(dis !== undefined ? { disagreement: dis } : {}) });
         if (Number.isFinite(loss) && (!best || loss < best.loss)) best = { h, loss, w };
       }
       record.candidates = results;
@@ -322,13 +363,16 @@ export class KoopmanTraining extends tf.Callback {
         record.accepted = true;
         record.horizon = best.h;
         record.lossAfter = best.loss;
-        record.reason = `best of ${results.length} candidate horizons lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
+        const within = tau !== undefined ? ` (${passed} within agreement ${tau})` : '';
+        record.reason = `best of ${results.length} candidate horizons${within} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
       } else {
         writeWeights(model, base);
         record.lossAfter = record.lossBefore;
         record.reason = best
           ? `no candidate beat the loss at t2 (best ${best.loss.toPrecision(4)} at ${best.h} steps vs ${record.lossBefore.toPrecision(4)}); exact t2 weights restored`
-          : 'every candidate prediction was non-finite; exact t2 weights restored';
+          : tau !== undefined && passed === 0
+            ? `no candidate horizon passed the agreement check (smallest disagreement ${Math.min(...results.map((r) => r.disagreement ?? Infinity)).toPrecision(3)} > ${tau}); exact t2 weights restored`
+            : 'every candidate prediction was non-finite; exact t2 weights restored';
       }
     }
     if (skippedGroups.length) record.reason += `; ${skippedGroups.length} group(s) kept their t2 weights (no operator)`;
@@ -356,4 +400,9 @@ export class KoopmanTraining extends tf.Callback {
     tf.dispose(list);
     return loss;
   }
+}
+
+/** Snapshots of the newer half of a window of n snapshots (the agreement check's second fit). */
+export function halfWindow(n: number): number {
+  return Math.ceil(n / 2);
 }

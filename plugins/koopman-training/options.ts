@@ -26,6 +26,14 @@ export interface GuardSpec {
   batchSize?: number;
   /** Accept only if the loss falls below lossBefore·(1 − minImprovement). @default 0 */
   minImprovement?: number;
+  /**
+   * Agreement check: operators are also fitted on the newer half of the window, and a candidate
+   * horizon is tried only if the two predictions differ by at most this share of the jump
+   * (median |w − w_half| ÷ median |w − w(t2)| over the recorded weights). An estimate of the
+   * extrapolation error from data the plugin already holds; the guard loss then picks among the
+   * horizons that pass. Costs a second fit. @default none (every candidate is tried)
+   */
+  agreement?: number;
 }
 
 export interface KoopmanTrainingArgs extends FitOptions {
@@ -135,6 +143,9 @@ export function validateArgs(args: KoopmanTrainingArgs): void {
     if (g.batchSize !== undefined) positiveInt(g.batchSize, 'guard.batchSize');
     if (g.minImprovement !== undefined && !(g.minImprovement >= 0 && g.minImprovement < 1)) {
       throw new Error(`guard.minImprovement must be in [0, 1); got ${String(g.minImprovement)}`);
+    }
+    if (g.agreement !== undefined && !(typeof g.agreement === 'number' && g.agreement > 0 && Number.isFinite(g.agreement))) {
+      throw new Error(`guard.agreement must be a number > 0 (largest disagreement of the two fits, as a share of the jump); got ${String(g.agreement)}`);
     }
   }
   // The window must hold enough snapshots for the rank rule (dimension-free part; the rest is

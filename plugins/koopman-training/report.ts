@@ -1,8 +1,13 @@
 /** One candidate horizon tried by the guard. */
 export interface CandidateResult {
   horizon: number;
-  /** Guard loss of the weights extrapolated this far (Infinity when the prediction was not finite). */
+  /**
+   * Guard loss of the weights extrapolated this far (Infinity when the prediction was not finite,
+   * NaN when the agreement check skipped it).
+   */
   loss: number;
+  /** With guard.agreement: median |w − w_half| ÷ median |w − w(t2)| of the two fits' predictions. */
+  disagreement?: number;
 }
 
 /** Everything decided at one jump, with the reason in words. */

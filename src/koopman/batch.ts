@@ -15,19 +15,29 @@ export interface BatchFit {
 /**
  * Fits one operator per recorded group, reusing a single scratch buffer. Groups whose fit fails
  * (for example too few snapshots for their dimension under the rank rule) are reported, not thrown,
- * unless `strict` is set.
+ * unless `strict` is set. `last` fits only the newest `last` snapshots (all when omitted).
  */
-export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false): BatchFit {
+export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false, last?: number): BatchFit {
   const t0 = performance.now();
   const o = resolveFitOptions(options);
-  const n = recorder.count;
+  const held = recorder.count;
+  if (last !== undefined && !(Number.isInteger(last) && last >= 2 && last <= held)) {
+    throw new Error(`fitRecorded: last must be an integer in [2, ${held}] (snapshots held); got ${String(last)}`);
+  }
+  const n = last ?? held;
+  const skip = held - n;
   const maxDim = recorder.groups.reduce((a, g) => Math.max(a, g.indices.length), 0);
-  const scratch = new Float64Array(maxDim * n);
+  const scratch = new Float64Array(maxDim * held);
   const operators: (KoopmanOperator | null)[] = [];
   const errors = new Map<number, string>();
   recorder.groups.forEach((group, g) => {
     const d = group.indices.length;
-    const rows = recorder.rows(g, scratch).subarray(0, d * n);
+    let rows = recorder.rows(g, scratch).subarray(0, d * held);
+    if (skip > 0) {
+      // keep the newest n columns of every row, packed to d × n in place
+      for (let i = 0; i < d; i++) rows.copyWithin(i * n, i * held + skip, (i + 1) * held);
+      rows = rows.subarray(0, d * n);
+    }
     try {
       operators.push(fitRows(rows, d, n, o, `group ${group.id}`));
     } catch (err) {
