@@ -266,6 +266,29 @@ describe('de-solver: quick experiment end to end', () => {
     expect(md).toMatch(/adadelta 2/);
     expect(md).toMatch(/end-to-end ≥ 2×: .* \*\*(met|not met)\*\*/);
 
+    // The trade-off rows score the same fits the plugin made: where best's first jump sits on a
+    // scored window end, its loss is the row's at that horizon (quick best: window 100, every step).
+    for (const f of ['tradeoff/jobs/adadelta-seed0.csv', 'tradeoff/jobs/adadelta-seed1.csv', 'tradeoff/summary.csv', 'tradeoff/summary.md']) expect(existsSync(join(dir, f)), f).toBe(true);
+    const tr = parseCsv(readFileSync(join(dir, 'tradeoff/jobs/adadelta-seed0.csv'), 'utf8'));
+    expect(new Set(tr.map((r) => r.end))).toEqual(new Set(['150', '200', '300', '400', '600']));
+    expect(new Set(tr.map((r) => r.fit))).toEqual(new Set(['stabilised', 'unstabilised']));
+    let crossChecked = 0;
+    for (const seed of ['0', '1']) {
+      const b = runs.find((r) => r.config === 'best' && r.seed === seed)!;
+      const rows = parseCsv(readFileSync(join(dir, `tradeoff/jobs/adadelta-seed${seed}.csv`), 'utf8'));
+      const m = rows.find((r) => r.fit === 'stabilised' && r.end === b.jump_step && r.h === b.jump_horizon);
+      if (!m) continue;
+      crossChecked++;
+      expect(Math.abs(cellNumber(m.loss_ko) / cellNumber(b.loss_ko) - 1)).toBeLessThan(1e-4);
+      expect(cellNumber(m.error_to_growth)).toBeCloseTo(cellNumber(b.error_to_growth), 3);
+    }
+    expect(crossChecked).toBeGreaterThan(0);
+    expect(readFileSync(join(dir, 'tradeoff/summary.md'), 'utf8')).toMatch(/\| stabilised \| 150 \| guard \| 2 \|/);
+    // One summary holds one best configuration.
+    await expect(yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--quick', '--optimizer', 'adadelta', '--seeds', '1', '--best', 'agree', '--jobs', '1', '--backend', 'wasm', '--out', dir])).rejects.toThrow(
+      /holds runs made with other best settings .* use another --out/,
+    );
+
     // Appending: a new seed is added, a repeated key is replaced, another schedule is refused.
     const row = Object.fromEntries(Object.entries(runs[0]).map(([k, v]) => [k, k === 'optimizer' || k === 'config' || k === 'backend' ? v : cellNumber(v)])) as unknown as RunRow;
     expect(mergeRuns(dir, [{ ...row, seed: 7 }])).toHaveLength(7);
@@ -286,6 +309,28 @@ describe('de-solver: quick experiment end to end', () => {
     await expect(yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--merge-from', dir2, '--out', dir])).rejects.toThrow(/holds runs of another schedule \(999\/700\/900\/50\) than .* \(1200\/700\/900\/50\); not merged/);
     rmSync(dir2, { recursive: true, force: true });
   }, 300_000);
+
+  it("--best agree: the guard tries only horizons whose whole- and half-window fits agree within 0.002, as the offline scores say", async () => {
+    const dir3 = mkdtempSync(join(tmpdir(), 'de-solver-agree-'));
+    try {
+      await yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--quick', '--optimizer', 'adagrad', '--seeds', '1', '--best', 'agree', '--jobs', '1', '--backend', 'wasm', '--out', dir3]);
+      const [session] = JSON.parse(readFileSync(join(dir3, 'sessions.json'), 'utf8'));
+      expect(session.best).toMatchObject({ start: 100, window: 100, agreement: 0.002, fit: { stabilize: false } });
+      expect(session.command).toMatch(/--best agree/);
+      const b = parseCsv(readFileSync(join(dir3, 'runs.csv'), 'utf8')).find((r) => r.config === 'best')!;
+      expect(cellNumber(b.jumps_accepted)).toBeGreaterThan(0);
+      const rows = parseCsv(readFileSync(join(dir3, 'tradeoff/jobs/adagrad-seed0.csv'), 'utf8')).filter((r) => r.fit === 'unstabilised' && r.end === b.jump_step);
+      expect(rows.length).toBeGreaterThan(0);
+      const taken = rows.find((r) => r.h === b.jump_horizon)!;
+      expect(cellNumber(taken.disagreement)).toBeLessThanOrEqual(0.002 * (1 + 1e-3));
+      // the guard took the lowest loss among the agreeing horizons
+      const agreeing = rows.filter((r) => cellNumber(r.disagreement) <= 0.002 && cellNumber(r.loss_ko) < cellNumber(r.loss_end));
+      const lowest = agreeing.reduce((x, r) => (cellNumber(r.loss_ko) < cellNumber(x.loss_ko) ? r : x));
+      expect(lowest.h).toBe(b.jump_horizon);
+    } finally {
+      rmSync(dir3, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 describe('de-solver: physics loss', () => {

@@ -1,6 +1,7 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES } from '../../src/backend/index.js';
 import { DE_SOLVER_DEFAULTS, runDeSolver } from './experiment.js';
+import { BEST_PRESETS, type BestPreset } from './config.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 
 interface DeSolverArgs {
@@ -15,6 +16,7 @@ interface DeSolverArgs {
   out: string;
   backend: string;
   jobs: number;
+  best: BestPreset;
   'report-only': boolean;
   'merge-from'?: string;
 }
@@ -36,6 +38,7 @@ export const deSolverCommand: CommandModule<object, DeSolverArgs> = {
       .option('out', { type: 'string', default: DE_SOLVER_DEFAULTS.out, describe: 'output folder (runs.csv is merged by optimizer+config+seed)' })
       .option('backend', { choices: [...BACKEND_CHOICES] as string[], default: DE_SOLVER_DEFAULTS.backend, describe: 'tfjs backend' })
       .option('jobs', { type: 'number', default: DE_SOLVER_DEFAULTS.jobs, describe: 'parallel worker processes' })
+      .option('best', { choices: Object.keys(BEST_PRESETS) as BestPreset[], default: DE_SOLVER_DEFAULTS.best, describe: "'best' configuration: reach (guard keeps the lowest loss) or agree (only horizons where whole- and half-window fits agree)" })
       .option('report-only', { type: 'boolean', default: false, describe: 'run nothing; rewrite summary.csv, summary.md and plots from --out' })
       .option('merge-from', { type: 'string', describe: 'run nothing; merge the runs of another out dir (same schedule and settings) into --out and rewrite the report' }) as unknown as Argv<DeSolverArgs>,
   handler: async (a: ArgumentsCamelCase<DeSolverArgs>) => {
@@ -51,6 +54,7 @@ export const deSolverCommand: CommandModule<object, DeSolverArgs> = {
       out: a.out,
       backend: a.backend,
       jobs: a.jobs,
+      best: a.best,
       reportOnly: a['report-only'],
       mergeFrom: a['merge-from'],
     });

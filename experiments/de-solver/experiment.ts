@@ -1,11 +1,15 @@
 import { cpus, platform, release } from 'node:os';
 import { relative } from 'node:path';
 import { ProgressBar } from '../../src/report/index.js';
-import { QUICK_SCHEDULE, QUICK_SEEDS, PAPER_SCHEDULE, bestSettings, validateSchedule, type Schedule } from './config.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeCsv } from '../../src/report/index.js';
+import { BEST_PRESETS, QUICK_SCHEDULE, QUICK_SEEDS, PAPER_SCHEDULE, bestSettings, validateSchedule, type BestPreset, type Schedule } from './config.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 import { existingSchedule, mergeFolder, mergeRuns, readSessions, writeDetail, writeReport, writeSessions, type Session, type SummaryRow } from './outputs.js';
 import { runPool } from './pool.js';
 import type { RunJob } from './run.js';
+import { TRADEOFF_COLUMNS, tradeoffSettings, writeTradeoffReport } from './tradeoff.js';
 
 export interface DeSolverOptions {
   /** One optimizer or all three. @default 'all' */
@@ -27,6 +31,8 @@ export interface DeSolverOptions {
   backend?: string;
   /** Worker processes. @default 2 */
   jobs?: number;
+  /** The `best` configuration: `reach` (guard keeps the lowest loss) or `agree` (guard.agreement, unstabilised fits). @default 'reach' */
+  best?: BestPreset;
   /** The command line recorded in sessions.json and summary.md. @default reconstructed from the options */
   command?: string;
   /** Print the progress bar and the summary. @default true */
@@ -37,7 +43,7 @@ export interface DeSolverOptions {
   mergeFrom?: string;
 }
 
-export const DE_SOLVER_DEFAULTS = Object.freeze({ optimizer: 'all' as const, seeds: 25, seedOffset: 0, out: 'results/de-solver', backend: 'auto', jobs: 2 });
+export const DE_SOLVER_DEFAULTS = Object.freeze({ optimizer: 'all' as const, seeds: 25, seedOffset: 0, out: 'results/de-solver', backend: 'auto', jobs: 2, best: 'reach' as BestPreset });
 
 /** The command line that reproduces a run with these options. */
 export function commandLine(o: DeSolverOptions): string {
@@ -47,6 +53,7 @@ export function commandLine(o: DeSolverOptions): string {
   if (o.seeds !== undefined) parts.push(`--seeds ${o.seeds}`);
   if (o.seedOffset) parts.push(`--seed-offset ${o.seedOffset}`);
   for (const k of ['steps', 't1', 't2', 'horizon'] as const) if (o[k] !== undefined) parts.push(`--${k} ${o[k]}`);
+  if (o.best && o.best !== DE_SOLVER_DEFAULTS.best) parts.push(`--best ${o.best}`);
   parts.push(`--jobs ${o.jobs ?? DE_SOLVER_DEFAULTS.jobs}`, `--backend ${o.backend ?? DE_SOLVER_DEFAULTS.backend}`, `--out ${o.out ?? DE_SOLVER_DEFAULTS.out}`);
   return parts.join(' ');
 }
@@ -65,6 +72,7 @@ export async function runDeSolver(options: DeSolverOptions = {}): Promise<Summar
   if (o.reportOnly) {
     if (!existingSchedule(o.out)) throw new Error(`--report-only: ${o.out}/runs.csv does not exist`);
     const summary = writeReport(o.out);
+    rewriteTradeoff(o.out);
     if (o.verbose ?? true) console.table(summary);
     return summary;
   }
@@ -85,11 +93,18 @@ export async function runDeSolver(options: DeSolverOptions = {}): Promise<Summar
       `${o.out} holds runs of schedule ${JSON.stringify(existing)}, not ${JSON.stringify(schedule)}: use another --out (quick runs and paper-scale runs cannot share one summary)`,
     );
   }
-  const best = bestSettings(schedule);
-  const jobs: RunJob[] = [];
-  for (let k = 0; k < seeds; k++) for (const optimizer of optimizers) jobs.push({ optimizer, seed: o.seedOffset + k, schedule, best });
-
+  const preset = BEST_PRESETS[o.best];
+  if (!preset) throw new Error(`--best must be one of ${Object.keys(BEST_PRESETS).join(', ')}; got ${String(o.best)}`);
+  const best = bestSettings(schedule, preset);
   const sessions = readSessions(o.out);
+  const clash = sessions.find((x) => JSON.stringify(x.best) !== JSON.stringify(best));
+  if (clash) {
+    throw new Error(`${o.out} holds runs made with other best settings (${JSON.stringify(clash.best)}), not ${JSON.stringify(best)}: use another --out (one summary, one best configuration)`);
+  }
+  const tradeoff = tradeoffSettings(schedule);
+  const jobs: RunJob[] = [];
+  for (let k = 0; k < seeds; k++) for (const optimizer of optimizers) jobs.push({ optimizer, seed: o.seedOffset + k, schedule, best, tradeoff });
+
   const session: Session = {
     started: new Date().toISOString(),
     finished: 'running',
@@ -129,6 +144,10 @@ export async function runDeSolver(options: DeSolverOptions = {}): Promise<Summar
       done++;
       mergeRuns(o.out, result.rows);
       writeDetail(o.out, result.detail);
+      if (result.tradeoff.length) {
+        writeCsv(join(o.out, 'tradeoff', 'jobs', `${job.optimizer}-seed${job.seed}.csv`), result.tradeoff as unknown as Record<string, unknown>[], TRADEOFF_COLUMNS);
+        rewriteTradeoff(o.out);
+      }
       if (!session.seeds.includes(job.seed)) session.seeds.push(job.seed);
       session.backend = result.rows[0]?.backend ?? session.backend;
       session.finished = `running (${done}/${jobs.length} jobs done)`;
@@ -148,6 +167,14 @@ export async function runDeSolver(options: DeSolverOptions = {}): Promise<Summar
     console.table(summary);
   }
   return summary;
+}
+
+/** Rewrites `<out>/tradeoff/summary.*` when the out dir holds trade-off rows. */
+function rewriteTradeoff(out: string): void {
+  if (!existsSync(join(out, 'tradeoff', 'jobs'))) return;
+  const s = existingSchedule(out);
+  const t = s ? tradeoffSettings(s) : null;
+  writeTradeoffReport(join(out, 'tradeoff'), `tfjs-koopman experiment de-solver --report-only --out ${out}`, t?.window, t?.stride);
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

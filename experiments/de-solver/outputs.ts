@@ -121,10 +121,11 @@ export function mergeFolder(outDir: string, from: string): Row[] {
     (a, b) => String(a.optimizer).localeCompare(String(b.optimizer)) || String(a.config).localeCompare(String(b.config)) || Number(a.seed) - Number(b.seed),
   );
   writeCsv(join(outDir, 'runs.csv'), all, [...RUN_COLUMNS]);
-  const dir = join(from, 'details');
-  if (existsSync(dir)) {
-    mkdirSync(join(outDir, 'details'), { recursive: true });
-    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) writeFileSync(join(outDir, 'details', f), readFileSync(join(dir, f)));
+  for (const [sub, ext] of [['details', '.json'], [join('tradeoff', 'jobs'), '.csv']] as const) {
+    const dir = join(from, sub);
+    if (!existsSync(dir)) continue;
+    mkdirSync(join(outDir, sub), { recursive: true });
+    for (const f of readdirSync(dir).filter((x) => x.endsWith(ext))) writeFileSync(join(outDir, sub, f), readFileSync(join(dir, f)));
   }
   writeSessions(outDir, [...mine, ...theirs.map((x) => ({ ...x, finished: `${x.finished} (written to ${from}, merged with --merge-from)` }))]);
   return readCsv(join(outDir, 'runs.csv'));

@@ -8,6 +8,7 @@ import { buildSolverNet, physicsLoss, physicsLossValue, solve, solverVariables }
 import { makeOptimizer, setLearningRate, type OptimizerName } from './optimizers.js';
 import { PAPER_PROBLEM, learningRate, trainingTimes } from './problem.js';
 import { rk4Oscillator } from './rk4.js';
+import { scoreWindows, type TradeoffRow, type tradeoffSettings } from './tradeoff.js';
 
 /** One unit of work: the plain run of a seed and optimizer, the paper jumps made on it, and the best run. */
 export interface RunJob {
@@ -15,6 +16,8 @@ export interface RunJob {
   seed: number;
   schedule: Schedule;
   best: BestSettings;
+  /** Score these first-jump choices on the plain run (tradeoff.ts); none when omitted. */
+  tradeoff?: ReturnType<typeof tradeoffSettings>;
 }
 
 /** Samples of the reference grid on which networks are compared with RK4. */
@@ -102,6 +105,8 @@ export interface RunDetail {
 export interface RunResult {
   rows: RunRow[];
   detail: RunDetail;
+  /** Accuracy against reach of Koopman jumps on the plain run (empty without job.tradeoff). */
+  tradeoff: TradeoffRow[];
 }
 
 function gcd(a: number, b: number): number {
@@ -110,8 +115,9 @@ function gcd(a: number, b: number): number {
 }
 
 /** Largest stride dividing every step at which the plain weights are needed. */
-export function weightStride(s: Schedule, best: BestSettings): number {
-  return [s.t2, s.horizon, best.start, best.window, best.every, best.recordEvery, ...best.candidates].reduce((a, b) => gcd(a, b), 0) || 1;
+export function weightStride(s: Schedule, best: BestSettings, tradeoff?: RunJob['tradeoff']): number {
+  const extra = tradeoff ? [tradeoff.stride, tradeoff.window / 2, ...tradeoff.ends, ...tradeoff.horizons] : [];
+  return [s.t2, s.horizon, best.start, best.window, best.every, best.recordEvery, ...best.candidates, ...extra].reduce((a, b) => gcd(a, b), 0) || 1;
 }
 
 function maxAbsError(sol: { x: ArrayLike<number>; p: ArrayLike<number> }, ref: { x: ArrayLike<number>; p: ArrayLike<number> }): number {
@@ -140,7 +146,7 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
   const tTrain = tf.tensor2d(trainingTimes(PAPER_PROBLEM), [PAPER_PROBLEM.points, 1]);
   const ref = rk4Oscillator(PAPER_PROBLEM, GRID_POINTS, 100);
   const grid = Array.from(ref.t);
-  const stride = weightStride(S, B);
+  const stride = weightStride(S, B, job.tradeoff);
   const kPaper = paperStride(S);
   try {
     // ---------- plain run, with the paper's jump made and undone at t2 ----------
@@ -212,6 +218,13 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
     const plainSolution = solve(model, grid);
     const plainMs = durations.reduce((a, b) => a + b, 0);
     const wAt = (s: number) => plainW.subarray((s / stride) * nW, (s / stride + 1) * nW);
+    // Accuracy against reach on the plain trajectory (after its own measurements; this overwrites the plain net's weights).
+    const tradeoff = job.tradeoff
+      ? scoreWindows({ stride, wAt, losses }, { optimizer, seed, ...job.tradeoff }, model, (w) => {
+          writeWeights(model, w);
+          return physicsLossValue(model, tTrain);
+        })
+      : [];
     const paperJump = paper.report.jumps[0];
     const wKO = jumped.paper?.w ?? null;
     const paperSolution = jumped.paper?.solution ?? { x: new Float64Array(0), p: new Float64Array(0) };
@@ -299,7 +312,7 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
       recordEvery: B.recordEvery,
       optimizerState: B.optimizerState,
       ...B.fit,
-      guard: { lossFn: (m) => physicsLossValue(m, tTrain), candidates: B.candidates },
+      guard: { lossFn: (m) => physicsLossValue(m, tTrain), candidates: B.candidates, ...(B.agreement !== undefined ? { agreement: B.agreement } : {}) },
       onJump: (j) => {
         costSoFar += j.recordMs + j.fitMs + j.extrapolateMs + j.guardMs;
         jumpLog.push({ step: j.step, effective: kt.effectiveStep, horizon: j.horizon, accepted: j.accepted });
@@ -445,7 +458,7 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
     };
     bopt.dispose();
     bm.dispose();
-    return { rows, detail };
+    return { rows, detail, tradeoff };
   } finally {
     tTrain.dispose();
   }

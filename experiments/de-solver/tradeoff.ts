@@ -29,7 +29,7 @@ import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/index.
 import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
 import { ProgressBar, cellNumber, readCsv, writeCsv } from '../../src/report/index.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
-import { BEST_AT_PAPER_SCALE, SOLVER_PARTITION } from './config.js';
+import { BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, SOLVER_PARTITION, type Schedule } from './config.js';
 import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
 import { OPTIMIZERS, makeOptimizer, setLearningRate, type OptimizerName } from './optimizers.js';
 import { PAPER_PROBLEM, learningRate, trainingTimes } from './problem.js';
@@ -72,14 +72,103 @@ export const TRADEOFF_DEFAULTS = Object.freeze({
   fits: { stabilised: { rank: -1, affine: true, stabilize: true }, unstabilised: { rank: -1, affine: true, stabilize: false } } as Record<string, FitOptions>,
 });
 
-/** Scores every (end, h) of one plain run. `onSteps` reports optimizer steps as they complete. */
-export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () => undefined): TradeoffRow[] {
-  const { ends, horizons, window, stride } = job;
+/** The trade-off settings for a schedule: the paper-scale ones scaled by T / 2 500 like `best` (stride at least 1). */
+export function tradeoffSettings(s: Schedule): { ends: number[]; horizons: number[]; window: number; stride: number; fits: Record<string, FitOptions> } {
+  const f = s.horizon / PAPER_SCHEDULE.horizon;
+  const k = Math.max(1, Math.round(TRADEOFF_DEFAULTS.stride * f));
+  const r = (v: number) => Math.max(2 * k, Math.round((v * f) / (2 * k)) * 2 * k);
+  const window = r(TRADEOFF_DEFAULTS.window);
+  const ends = [...new Set(TRADEOFF_DEFAULTS.ends.map(r))].filter((e) => e >= window && e < s.steps);
+  return { ends, horizons: [...new Set(TRADEOFF_DEFAULTS.horizons.map(r))], window, stride: k, fits: TRADEOFF_DEFAULTS.fits };
+}
+
+/** Checks the window ends, horizons and window against the stride, naming what is at fault. */
+export function validateTradeoff(ends: number[], horizons: number[], window: number, stride: number): void {
   for (const v of [...ends, ...horizons, window]) {
     if (!Number.isInteger(v) || v <= 0 || v % stride !== 0) throw new Error(`ends, horizons and window must be positive multiples of the stride ${stride}; got ${v}`);
   }
   if (window % (2 * stride) !== 0) throw new Error(`window (${window}) must be a multiple of 2 × stride (${2 * stride}) to fit its second half`);
   for (const e of ends) if (e < window) throw new Error(`window end ${e} comes before a window of ${window} steps can be recorded`);
+}
+
+/** A plain run's trajectory: weights after s steps at every multiple of `stride`, losses after every step. */
+export interface PlainTrajectory {
+  stride: number;
+  wAt: (step: number) => Float32Array;
+  /** losses[s]: loss of the weights after s steps. */
+  losses: Float64Array;
+}
+
+/**
+ * Scores every (fit, end, h) on a plain trajectory: fits the window [end − window, end] and its
+ * newer half, predicts h steps, and evaluates the loss with `lossOf` (which may overwrite the
+ * model's weights). Pairs with end + h past the trajectory are skipped.
+ */
+export function scoreWindows(
+  p: PlainTrajectory,
+  o: { optimizer: OptimizerName; seed: number; ends: number[]; horizons: number[]; window: number; fits: Record<string, FitOptions> },
+  model: tf.LayersModel,
+  lossOf: (w: Float32Array) => number,
+): TradeoffRow[] {
+  const { stride, wAt, losses } = p;
+  validateTradeoff(o.ends, o.horizons, o.window, stride);
+  const last = losses.length - 1;
+  const part = partitionWeights(describeModel(model), SOLVER_PARTITION);
+  const fitWindow = (start: number, end: number, fo: ReturnType<typeof resolveFitOptions>) => {
+    const m = (end - start) / stride + 1;
+    return part.groups.map((g) => {
+      const d = g.indices.length;
+      const rows = new Float64Array(d * m);
+      for (let k = 0; k < m; k++) {
+        const w = wAt(start + k * stride);
+        for (let i = 0; i < d; i++) rows[i * m + k] = w[g.indices[i]];
+      }
+      return fitRows(rows, d, m, fo, g.id);
+    });
+  };
+  const predict = (ops: ReturnType<typeof fitWindow>, base: Float32Array, h: number): Float32Array => {
+    const out = Float32Array.from(base);
+    ops.forEach((op, gi) => scatterGroup(out, part.groups[gi], op.predict(Array.from(part.groups[gi].indices, (i) => base[i]), h / stride)));
+    return out;
+  };
+  const rows: TradeoffRow[] = [];
+  for (const [fitName, fitOptions] of Object.entries(o.fits)) {
+    const fo = resolveFitOptions(fitOptions);
+    for (const e of o.ends) {
+      const reachable = o.horizons.filter((h) => e + h <= last);
+      if (reachable.length === 0) continue;
+      const full = fitWindow(e - o.window, e, fo);
+      const half = fitWindow(e - o.window / 2, e, fo);
+      const base = Float32Array.from(wAt(e));
+      for (const h of reachable) {
+        const wFull = predict(full, base, h);
+        const wHalf = predict(half, base, h);
+        const finite = wFull.every(Number.isFinite);
+        const lossKO = finite ? lossOf(wFull) : NaN;
+        const eq = equivalentSteps(losses.subarray(e), lossKO);
+        rows.push({
+          optimizer: o.optimizer,
+          seed: o.seed,
+          fit: fitName,
+          end: e,
+          h,
+          loss_end: losses[e],
+          loss_ko: lossKO,
+          loss_plain: losses[e + h],
+          teq_over_h: eq.teq / h,
+          error_to_growth: finite ? errorToGrowth(wFull, wAt(e + h), base) : NaN,
+          disagreement: finite && wHalf.every(Number.isFinite) ? errorToGrowth(wFull, wHalf, base) : NaN,
+        });
+      }
+    }
+  }
+  return rows;
+}
+
+/** Trains one plain run to max(end) + max(h) and scores it. `onSteps` reports optimizer steps as they complete. */
+export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () => undefined): TradeoffRow[] {
+  const { ends, horizons, window, stride } = job;
+  validateTradeoff(ends, horizons, window, stride);
   const steps = Math.max(...ends) + Math.max(...horizons);
   const t = tf.tensor2d(trainingTimes(PAPER_PROBLEM), [PAPER_PROBLEM.points, 1]);
   const model = buildSolverNet(job.seed);
@@ -101,58 +190,10 @@ export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () 
     onSteps(steps % 1000);
     losses[steps] = physicsLossValue(model, t);
     const wAt = (s: number) => W.subarray((s / stride) * n, (s / stride + 1) * n);
-    const part = partitionWeights(describeModel(model), SOLVER_PARTITION);
-    const fitWindow = (start: number, end: number, o: ReturnType<typeof resolveFitOptions>) => {
-      const m = (end - start) / stride + 1;
-      return part.groups.map((g) => {
-        const d = g.indices.length;
-        const rows = new Float64Array(d * m);
-        for (let k = 0; k < m; k++) {
-          const w = wAt(start + k * stride);
-          for (let i = 0; i < d; i++) rows[i * m + k] = w[g.indices[i]];
-        }
-        return fitRows(rows, d, m, o, g.id);
-      });
-    };
-    const predict = (ops: ReturnType<typeof fitWindow>, base: Float32Array, h: number): Float32Array => {
-      const out = Float32Array.from(base);
-      ops.forEach((op, gi) => scatterGroup(out, part.groups[gi], op.predict(Array.from(part.groups[gi].indices, (i) => base[i]), h / stride)));
-      return out;
-    };
-    const rows: TradeoffRow[] = [];
-    for (const [fitName, fitOptions] of Object.entries(job.fits)) {
-    const o = resolveFitOptions(fitOptions);
-    for (const e of ends) {
-      const full = fitWindow(e - window, e, o);
-      const half = fitWindow(e - window / 2, e, o);
-      const base = Float32Array.from(wAt(e));
-      for (const h of horizons) {
-        const wFull = predict(full, base, h);
-        const wHalf = predict(half, base, h);
-        const finite = wFull.every(Number.isFinite);
-        let lossKO = NaN;
-        if (finite) {
-          writeWeights(model, wFull);
-          lossKO = physicsLossValue(model, t);
-        }
-        const eq = equivalentSteps(losses.subarray(e), lossKO);
-        rows.push({
-          optimizer: job.optimizer,
-          seed: job.seed,
-          fit: fitName,
-          end: e,
-          h,
-          loss_end: losses[e],
-          loss_ko: lossKO,
-          loss_plain: losses[e + h],
-          teq_over_h: eq.teq / h,
-          error_to_growth: finite ? errorToGrowth(wFull, wAt(e + h), base) : NaN,
-          disagreement: finite && wHalf.every(Number.isFinite) ? errorToGrowth(wFull, wHalf, base) : NaN,
-        });
-      }
-    }
-    }
-    return rows;
+    return scoreWindows({ stride, wAt, losses }, job, model, (w) => {
+      writeWeights(model, w);
+      return physicsLossValue(model, t);
+    });
   } finally {
     t.dispose();
     opt.dispose();
@@ -234,7 +275,7 @@ export function summarise(rows: TradeoffRow[], rules: Record<string, HorizonRule
   return out;
 }
 
-const ROW_COLUMNS: (keyof TradeoffRow)[] = ['optimizer', 'seed', 'fit', 'end', 'h', 'loss_end', 'loss_ko', 'loss_plain', 'teq_over_h', 'error_to_growth', 'disagreement'];
+export const TRADEOFF_COLUMNS: (keyof TradeoffRow)[] = ['optimizer', 'seed', 'fit', 'end', 'h', 'loss_end', 'loss_ko', 'loss_plain', 'teq_over_h', 'error_to_growth', 'disagreement'];
 
 function readRows(out: string): TradeoffRow[] {
   const dir = join(out, 'jobs');
@@ -267,7 +308,8 @@ export function reportRules(horizons: number[]): Record<string, HorizonRule> {
   return rules;
 }
 
-function writeReport(out: string, command: string): TradeoffSummary[] {
+/** Rewrites `<out>/summary.csv` and `summary.md` from `<out>/jobs/*.csv`. */
+export function writeTradeoffReport(out: string, command: string, window: number = TRADEOFF_DEFAULTS.window, stride: number = TRADEOFF_DEFAULTS.stride): TradeoffSummary[] {
   const rows = readRows(out);
   const horizons = [...new Set(rows.map((r) => r.h))].sort((a, b) => a - b);
   const summary = summarise(rows, reportRules(horizons));
@@ -278,7 +320,7 @@ function writeReport(out: string, command: string): TradeoffSummary[] {
     '',
     `Generated by \`${command}\` from \`jobs/*.csv\` (one plain run per optimizer and seed; ${cpus()[0]?.model ?? 'unknown cpu'}).`,
     '',
-    `Every window is the \`best\` one (${TRADEOFF_DEFAULTS.window} steps recorded every ${TRADEOFF_DEFAULTS.stride}th, node operators with q = 2 on the first layer, full rank, constant observable; \`stabilised\` is the reference run's fit, \`unstabilised\` the same without moving eigenvalues onto the unit circle), ending at the step in the first column; each candidate h is scored against the plain run. Rules: **guard** — the plugin's (lowest loss); **agree τ** — the longest h that lowers the loss and whose predictions from the whole window and from its second half differ by at most τ of the jump (median |w_full − w_half| ÷ median |w_full − w(end)|: data the plugin has, no plain run needed); **h = …** — a fixed horizon. A run where a rule does not jump counts as T_eq/h = 0. "steps saved" is T_eq of the jump.`,
+    `Every window is the \`best\` one (${window} steps recorded every ${stride}th, node operators with q = 2 on the first layer, full rank, constant observable; \`stabilised\` is the reference run's fit, \`unstabilised\` the same without moving eigenvalues onto the unit circle), ending at the step in the first column; each candidate h is scored against the plain run. Rules: **guard** — the plugin's (lowest loss); **agree τ** — the longest h that lowers the loss and whose predictions from the whole window and from its second half differ by at most τ of the jump (median |w_full − w_half| ÷ median |w_full − w(end)|: data the plugin has, no plain run needed); **h = …** — a fixed horizon. A run where a rule does not jump counts as T_eq/h = 0. "steps saved" is T_eq of the jump.`,
     '',
   ];
   for (const optimizer of [...new Set(summary.map((s) => s.optimizer))]) {
@@ -312,7 +354,7 @@ async function main(): Promise<void> {
     .parseAsync();
   const command = 'npx tsx experiments/de-solver/tradeoff.ts --report-only --out ' + a.out;
   if (a['report-only']) {
-    console.table(writeReport(a.out, command));
+    console.table(writeTradeoffReport(a.out, command));
     return;
   }
   if (!Number.isInteger(a.seeds) || a.seeds < 1) throw new Error(`--seeds must be an integer ≥ 1; got ${a.seeds}`);
@@ -327,10 +369,10 @@ async function main(): Promise<void> {
   mkdirSync(join(a.out, 'jobs'), { recursive: true });
   for (const job of jobs) {
     const rows = tradeoffJob(job, (n) => bar.tick(n));
-    writeCsv(join(a.out, 'jobs', `${job.optimizer}-seed${job.seed}.csv`), rows as unknown as Record<string, unknown>[], ROW_COLUMNS);
+    writeCsv(join(a.out, 'jobs', `${job.optimizer}-seed${job.seed}.csv`), rows as unknown as Record<string, unknown>[], TRADEOFF_COLUMNS);
   }
   bar.finish(`${jobs.length} runs`);
-  console.table(writeReport(a.out, command));
+  console.table(writeTradeoffReport(a.out, command));
 }
 
 if (process.argv[1] && /tradeoff\.[jt]s$/.test(process.argv[1])) {
