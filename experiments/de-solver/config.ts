@@ -99,15 +99,10 @@ export const BEST_AT_PAPER_SCALE: Readonly<BestSettings> = Object.freeze({
  * tracks the error-to-growth within a factor of about 1.5, so 0.002 aims under the paper's 0.0044.
  */
 export const BEST_AGREE_AT_PAPER_SCALE: Readonly<BestSettings> = Object.freeze({
+  ...BEST_AT_PAPER_SCALE,
   start: 5_000,
-  window: 5_000,
-  every: 5_000,
-  recordEvery: 50,
-  candidates: [250, 500, 1_000, 2_500, 5_000, 10_000, 20_000],
   fit: { rank: -1, affine: true, stabilize: false },
   agreement: 0.002,
-  optimizerState: 'keep',
-  lrClock: 'optimizer',
 });
 
 /** `--best` presets: `reach` (the guard keeps the lowest loss of every candidate) and `agree`. */
