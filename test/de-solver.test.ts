@@ -283,7 +283,7 @@ describe('de-solver: quick experiment end to end', () => {
       expect(cellNumber(m.error_to_growth)).toBeCloseTo(cellNumber(b.error_to_growth), 3);
     }
     expect(crossChecked).toBeGreaterThan(0);
-    expect(readFileSync(join(dir, 'tradeoff/summary.md'), 'utf8')).toMatch(/\| stabilised \| 150 \| guard \| 2 \|/);
+    expect(readFileSync(join(dir, 'tradeoff/summary.md'), 'utf8')).toMatch(/\| stabilised \| 150 \| guard \| 2\/2 \|/);
     // One summary holds one best configuration.
     await expect(yargs([]).command(deSolverCommand).strict().parseAsync(['de-solver', '--quick', '--optimizer', 'adadelta', '--seeds', '1', '--best', 'agree', '--jobs', '1', '--backend', 'wasm', '--out', dir])).rejects.toThrow(
       /holds runs made with other best settings .* use another --out/,
