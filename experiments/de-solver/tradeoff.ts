@@ -328,6 +328,21 @@ export function writeTradeoffReport(out: string, command: string, window: number
     `Rules: **guard** — lowest loss of all candidates (the plugin's guard, the \`reach\` preset); **agree τ** — lowest loss among the candidates with disagreement ≤ τ (guard.agreement, the \`agree\` preset uses 0.002). A run where a rule makes no jump counts as T_eq/h = 0; error-to-growth is over the runs that jumped; "steps saved" is the median T_eq of the jump.`,
     '',
   ];
+  // How well the two-fit disagreement estimates the actual error (horizons up to the window length).
+  const quantile = (v: number[], p: number) => {
+    const x = [...v].sort((a, b) => a - b);
+    return x.length ? x[Math.round(p * (x.length - 1))] : NaN;
+  };
+  lines.push(`Disagreement ÷ error-to-growth, every window end and h ≤ ${window} with both finite and positive:`, '', '| optimizer | fit | pairs | 10th percentile | median | 90th percentile |', '|---|---|---|---|---|---|');
+  for (const optimizer of [...new Set(rows.map((r) => r.optimizer))]) {
+    for (const fit of [...new Set(rows.map((r) => r.fit))]) {
+      const ratio = rows
+        .filter((r) => r.optimizer === optimizer && r.fit === fit && r.h <= window && r.error_to_growth > 0 && Number.isFinite(r.disagreement))
+        .map((r) => r.disagreement / r.error_to_growth);
+      if (ratio.length) lines.push(`| ${optimizer} | ${fit} | ${ratio.length} | ${f(quantile(ratio, 0.1), 2)} | ${f(median(ratio), 2)} | ${f(quantile(ratio, 0.9), 2)} |`);
+    }
+  }
+  lines.push('');
   for (const optimizer of [...new Set(summary.map((s) => s.optimizer))]) {
     lines.push(`## ${optimizer} (${seeds(optimizer)} seeds)`, '', '| fit | window end | rule | jumped | median h | median T_eq/h | runs with T_eq/h ≥ 1 | median error-to-growth | median steps saved |', '|---|---|---|---|---|---|---|---|---|');
     for (const s of summary.filter((x) => x.optimizer === optimizer && !x.rule.startsWith('h = '))) {
