@@ -276,6 +276,7 @@ describe('de-solver: quick experiment end to end', () => {
     for (const seed of ['0', '1']) {
       const b = runs.find((r) => r.config === 'best' && r.seed === seed)!;
       const rows = parseCsv(readFileSync(join(dir, `tradeoff/jobs/adadelta-seed${seed}.csv`), 'utf8'));
+      // best's first accepted jump may come at a later window than the scored ends
       const m = rows.find((r) => r.fit === 'stabilised' && r.end === b.jump_step && r.h === b.jump_horizon);
       if (!m) continue;
       crossChecked++;
@@ -321,8 +322,9 @@ describe('de-solver: quick experiment end to end', () => {
       expect(cellNumber(b.jumps_accepted)).toBeGreaterThan(0);
       const rows = parseCsv(readFileSync(join(dir3, 'tradeoff/jobs/adagrad-seed0.csv'), 'utf8')).filter((r) => r.fit === 'unstabilised' && r.end === b.jump_step);
       expect(rows.length).toBeGreaterThan(0);
-      const taken = rows.find((r) => r.h === b.jump_horizon)!;
-      expect(cellNumber(taken.disagreement)).toBeLessThanOrEqual(0.002 * (1 + 1e-3));
+      const taken = rows.find((r) => r.h === b.jump_horizon);
+      expect(taken, `horizon ${b.jump_horizon} among the scored ones`).toBeDefined();
+      expect(cellNumber(taken!.disagreement)).toBeLessThanOrEqual(0.002);
       // the guard took the lowest loss among the agreeing horizons
       const agreeing = rows.filter((r) => cellNumber(r.disagreement) <= 0.002 && cellNumber(r.loss_ko) < cellNumber(r.loss_end));
       const lowest = agreeing.reduce((x, r) => (cellNumber(r.loss_ko) < cellNumber(x.loss_ko) ? r : x));

@@ -1,8 +1,7 @@
 import { cpus, platform, release } from 'node:os';
-import { relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { ProgressBar } from '../../src/report/index.js';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { writeCsv } from '../../src/report/index.js';
 import { BEST_PRESETS, QUICK_SCHEDULE, QUICK_SEEDS, PAPER_SCHEDULE, bestSettings, validateSchedule, type BestPreset, type Schedule } from './config.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
@@ -144,6 +143,7 @@ export async function runDeSolver(options: DeSolverOptions = {}): Promise<Summar
       done++;
       mergeRuns(o.out, result.rows);
       writeDetail(o.out, result.detail);
+      if (result.tradeoffError) console.warn(`\n${job.optimizer} seed ${job.seed}: trade-off not scored: ${result.tradeoffError}`);
       if (result.tradeoff.length) {
         writeCsv(join(o.out, 'tradeoff', 'jobs', `${job.optimizer}-seed${job.seed}.csv`), result.tradeoff as unknown as Record<string, unknown>[], TRADEOFF_COLUMNS);
         rewriteTradeoff(o.out);

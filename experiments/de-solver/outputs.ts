@@ -320,7 +320,7 @@ function goalLines(rows: Row[], summary: SummaryRow[]): string[] {
     const fails = rs.filter((r) => cellNumber(r.success) !== 1);
     const tag = `${s.optimizer}/${s.config}`;
     L.push(`- ${tag}, success ≥ paper (${pct(p.success)}) and 100%: ${pct(sr)} ${verdict(sr >= Math.max(p.success, GOALS.success))}` +
-      (fails.length ? ` — ${fails.length} run(s) failed: ${fails.map((r) => `seed ${r.seed} (${cellNumber(r.jumps_accepted) === 0 ? (s.config !== 'best' ? 'prediction not finite, no jump made' : 'every jump rejected by the guard') : `ℓ_KO ${sci(cellNumber(r.loss_ko))} ≥ ℓ(t2) ${sci(cellNumber(r.loss_t2))}`})`).join(', ')}.` : '.'));
+      (fails.length ? ` — ${fails.length} run(s) failed: ${fails.map((r) => `seed ${r.seed} (${cellNumber(r.jumps_accepted) === 0 ? (s.config !== 'best' ? 'prediction not finite, no jump made' : 'every jump rejected by the guard or its agreement check') : `ℓ_KO ${sci(cellNumber(r.loss_ko))} ≥ ℓ(t2) ${sci(cellNumber(r.loss_t2))}`})`).join(', ')}.` : '.'));
     const teq = +s.median_teq_over_t;
     const censored = rs.filter((r) => cellNumber(r.teq_censored) === 1).length;
     L.push(`- ${tag}, median T_eq/T ≥ ${GOALS.teqOverT.toFixed(1)}: ${Number.isFinite(teq) ? teq.toPrecision(5) : '–'} ${verdict(teq >= GOALS.teqOverT)}` +

@@ -107,6 +107,8 @@ export interface RunResult {
   detail: RunDetail;
   /** Accuracy against reach of Koopman jumps on the plain run (empty without job.tradeoff). */
   tradeoff: TradeoffRow[];
+  /** Why the trade-off could not be scored, if it could not. */
+  tradeoffError?: string;
 }
 
 function gcd(a: number, b: number): number {
@@ -219,12 +221,19 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
     const plainMs = durations.reduce((a, b) => a + b, 0);
     const wAt = (s: number) => plainW.subarray((s / stride) * nW, (s / stride + 1) * nW);
     // Accuracy against reach on the plain trajectory (after its own measurements; this overwrites the plain net's weights).
-    const tradeoff = job.tradeoff
-      ? scoreWindows({ stride, wAt, losses }, { optimizer, seed, ...job.tradeoff }, model, (w) => {
+    // A failed score (a fit the schedule cannot support) never costs the job its runs: it is reported instead.
+    let tradeoff: TradeoffRow[] = [];
+    let tradeoffError: string | undefined;
+    if (job.tradeoff && job.tradeoff.ends.length) {
+      try {
+        tradeoff = scoreWindows({ stride, wAt, losses }, { optimizer, seed, ...job.tradeoff }, model, (w) => {
           writeWeights(model, w);
           return physicsLossValue(model, tTrain);
-        })
-      : [];
+        });
+      } catch (err) {
+        tradeoffError = (err as Error).message;
+      }
+    }
     const paperJump = paper.report.jumps[0];
     const wKO = jumped.paper?.w ?? null;
     const paperSolution = jumped.paper?.solution ?? { x: new Float64Array(0), p: new Float64Array(0) };
@@ -460,7 +469,7 @@ export async function runJob(job: RunJob, backend: string, onSteps: (n: number) 
     };
     bopt.dispose();
     bm.dispose();
-    return { rows, detail, tradeoff };
+    return { rows, detail, tradeoff, ...(tradeoffError ? { tradeoffError } : {}) };
   } finally {
     tTrain.dispose();
   }

@@ -24,7 +24,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { selectBackend } from '../../src/backend/index.js';
 import { fitRows } from '../../src/koopman/fit.js';
-import { resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
+import { minSnapshots, resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
 import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/index.js';
 import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
 import { ProgressBar, cellNumber, readCsv, writeCsv } from '../../src/report/index.js';
@@ -58,6 +58,8 @@ export interface TradeoffRow {
   loss_ko: number;
   loss_plain: number;
   teq_over_h: number;
+  /** The plain run ended before it reached the Koopman loss: T_eq/h is a lower bound. */
+  teq_censored: boolean;
   error_to_growth: number;
   disagreement: number;
 }
@@ -76,14 +78,22 @@ export const TRADEOFF_DEFAULTS = Object.freeze({
 export function tradeoffSettings(s: Schedule): { ends: number[]; horizons: number[]; window: number; stride: number; fits: Record<string, FitOptions> } {
   const f = s.horizon / PAPER_SCHEDULE.horizon;
   const k = Math.max(1, Math.round(TRADEOFF_DEFAULTS.stride * f));
-  const r = (v: number) => Math.max(2 * k, Math.round((v * f) / (2 * k)) * 2 * k);
-  const window = r(TRADEOFF_DEFAULTS.window);
-  const ends = [...new Set(TRADEOFF_DEFAULTS.ends.map(r))].filter((e) => e >= window && e < s.steps);
-  return { ends, horizons: [...new Set(TRADEOFF_DEFAULTS.horizons.map(r))], window, stride: k, fits: TRADEOFF_DEFAULTS.fits };
+  // ends and horizons on multiples of k (as bestSettings rounds the candidates), the window on multiples of 2k (it is halved)
+  const r = (v: number, m: number) => Math.max(m, Math.round((v * f) / m) * m);
+  const window = r(TRADEOFF_DEFAULTS.window, 2 * k);
+  const fits = TRADEOFF_DEFAULTS.fits;
+  // The half window must hold enough snapshots for the largest group (a node of the second layer, 11 weights).
+  const need = Math.max(...Object.values(fits).map((o) => minSnapshots(SOLVER_MAX_GROUP, resolveFitOptions(o))));
+  const ends = window / (2 * k) + 1 < need ? [] : [...new Set(TRADEOFF_DEFAULTS.ends.map((e) => r(e, k)))].filter((e) => e >= window && e < s.steps);
+  return { ends, horizons: [...new Set(TRADEOFF_DEFAULTS.horizons.map((h) => r(h, k)))], window, stride: k, fits };
 }
+
+/** Weights of the largest group of the solver partition (a node of the 10 → 10 layer). */
+const SOLVER_MAX_GROUP = 11;
 
 /** Checks the window ends, horizons and window against the stride, naming what is at fault. */
 export function validateTradeoff(ends: number[], horizons: number[], window: number, stride: number): void {
+  if (!ends.length || !horizons.length) throw new Error('the trade-off needs at least one window end and one horizon');
   for (const v of [...ends, ...horizons, window]) {
     if (!Number.isInteger(v) || v <= 0 || v % stride !== 0) throw new Error(`ends, horizons and window must be positive multiples of the stride ${stride}; got ${v}`);
   }
@@ -106,11 +116,14 @@ export interface PlainTrajectory {
  */
 export function scoreWindows(
   p: PlainTrajectory,
-  o: { optimizer: OptimizerName; seed: number; ends: number[]; horizons: number[]; window: number; fits: Record<string, FitOptions> },
+  o: { optimizer: OptimizerName; seed: number; ends: number[]; horizons: number[]; window: number; stride: number; fits: Record<string, FitOptions> },
   model: tf.LayersModel,
   lossOf: (w: Float32Array) => number,
 ): TradeoffRow[] {
-  const { stride, wAt, losses } = p;
+  const { wAt, losses } = p;
+  // the operators are o.stride-step maps (the plugin's recordEvery); the trajectory must hold those snapshots
+  const stride = o.stride;
+  if (stride % p.stride !== 0) throw new Error(`the trade-off stride ${stride} is not a multiple of the stored trajectory's stride ${p.stride}`);
   validateTradeoff(o.ends, o.horizons, o.window, stride);
   const last = losses.length - 1;
   const part = partitionWeights(describeModel(model), SOLVER_PARTITION);
@@ -131,6 +144,22 @@ export function scoreWindows(
     ops.forEach((op, gi) => scatterGroup(out, part.groups[gi], op.predict(Array.from(part.groups[gi].indices, (i) => base[i]), h / stride)));
     return out;
   };
+  // median |x_full − x_half| ÷ median |x_full − x(end)| in double precision over every group, as the plugin's guard.agreement measures it
+  const disagreement = (full: ReturnType<typeof fitWindow>, half: ReturnType<typeof fitWindow>, base: Float32Array, h: number): number => {
+    const err: number[] = [];
+    const grow: number[] = [];
+    part.groups.forEach((g, gi) => {
+      const x0 = Array.from(g.indices, (i) => base[i]);
+      const x = full[gi].predict(x0, h / stride);
+      const y = half[gi].predict(x0, h / stride);
+      for (let i = 0; i < x.length; i++) {
+        err.push(Math.abs(x[i] - y[i]));
+        grow.push(Math.abs(x[i] - x0[i]));
+      }
+    });
+    const r = median(err) / median(grow);
+    return Number.isFinite(r) ? r : NaN;
+  };
   const rows: TradeoffRow[] = [];
   for (const [fitName, fitOptions] of Object.entries(o.fits)) {
     const fo = resolveFitOptions(fitOptions);
@@ -142,7 +171,6 @@ export function scoreWindows(
       const base = Float32Array.from(wAt(e));
       for (const h of reachable) {
         const wFull = predict(full, base, h);
-        const wHalf = predict(half, base, h);
         const finite = wFull.every(Number.isFinite);
         const lossKO = finite ? lossOf(wFull) : NaN;
         const eq = equivalentSteps(losses.subarray(e), lossKO);
@@ -156,8 +184,9 @@ export function scoreWindows(
           loss_ko: lossKO,
           loss_plain: losses[e + h],
           teq_over_h: eq.teq / h,
+          teq_censored: eq.censored,
           error_to_growth: finite ? errorToGrowth(wFull, wAt(e + h), base) : NaN,
-          disagreement: finite && wHalf.every(Number.isFinite) ? errorToGrowth(wFull, wHalf, base) : NaN,
+          disagreement: finite ? disagreement(full, half, base, h) : NaN,
         });
       }
     }
@@ -275,7 +304,7 @@ export function summarise(rows: TradeoffRow[], rules: Record<string, HorizonRule
   return out;
 }
 
-export const TRADEOFF_COLUMNS: (keyof TradeoffRow)[] = ['optimizer', 'seed', 'fit', 'end', 'h', 'loss_end', 'loss_ko', 'loss_plain', 'teq_over_h', 'error_to_growth', 'disagreement'];
+export const TRADEOFF_COLUMNS: (keyof TradeoffRow)[] = ['optimizer', 'seed', 'fit', 'end', 'h', 'loss_end', 'loss_ko', 'loss_plain', 'teq_over_h', 'teq_censored', 'error_to_growth', 'disagreement'];
 
 function readRows(out: string): TradeoffRow[] {
   const dir = join(out, 'jobs');
@@ -293,6 +322,7 @@ function readRows(out: string): TradeoffRow[] {
         loss_ko: cellNumber(r.loss_ko),
         loss_plain: cellNumber(r.loss_plain),
         teq_over_h: cellNumber(r.teq_over_h),
+        teq_censored: cellNumber(r.teq_censored) === 1,
         error_to_growth: cellNumber(r.error_to_growth),
         disagreement: cellNumber(r.disagreement),
       });
@@ -337,7 +367,7 @@ export function writeTradeoffReport(out: string, command: string, window: number
   for (const optimizer of [...new Set(rows.map((r) => r.optimizer))]) {
     for (const fit of [...new Set(rows.map((r) => r.fit))]) {
       const ratio = rows
-        .filter((r) => r.optimizer === optimizer && r.fit === fit && r.h <= window && r.error_to_growth > 0 && Number.isFinite(r.disagreement))
+        .filter((r) => r.optimizer === optimizer && r.fit === fit && r.h <= window && Number.isFinite(r.error_to_growth) && r.error_to_growth > 0 && Number.isFinite(r.disagreement) && r.disagreement > 0)
         .map((r) => r.disagreement / r.error_to_growth);
       if (ratio.length) lines.push(`| ${optimizer} | ${fit} | ${ratio.length} | ${f(quantile(ratio, 0.1), 2)} | ${f(median(ratio), 2)} | ${f(quantile(ratio, 0.9), 2)} |`);
     }

@@ -286,9 +286,14 @@ export class KoopmanTraining extends tf.Callback {
       const t0 = performance.now();
       const err: number[] = [];
       const grow: number[] = [];
+      let unchecked = false;
       fit.operators.forEach((op, g) => {
         const other = halfFit!.operators[g];
-        if (!op || !other) return;
+        if (!op) return; // keeps its t2 weights
+        if (!other) {
+          unchecked = true; // a group that moves but cannot be checked: no horizon can pass
+          return;
+        }
         const x = op.predict(latest[g], h / k);
         const y = other.predict(latest[g], h / k);
         for (let i = 0; i < x.length; i++) {
@@ -298,7 +303,7 @@ export class KoopmanTraining extends tf.Callback {
       });
       extrapolateMs += performance.now() - t0;
       const r = median(err) / median(grow);
-      return Number.isNaN(r) ? Number.POSITIVE_INFINITY : r;
+      return unchecked || Number.isNaN(r) ? Number.POSITIVE_INFINITY : r;
     };
     const record: JumpRecord = {
       step: this.steps,
@@ -371,8 +376,10 @@ export class KoopmanTraining extends tf.Callback {
         record.reason = best
           ? `no candidate beat the loss at t2 (best ${best.loss.toPrecision(4)} at ${best.h} steps vs ${record.lossBefore.toPrecision(4)}); exact t2 weights restored`
           : tau !== undefined && passed === 0
-            ? `no candidate horizon passed the agreement check (smallest disagreement ${Math.min(...results.map((r) => r.disagreement ?? Infinity)).toPrecision(3)} > ${tau}); exact t2 weights restored`
-            : 'every candidate prediction was non-finite; exact t2 weights restored';
+            ? `no candidate horizon passed the agreement check (smallest disagreement ${Math.min(...results.map((r) => r.disagreement ?? Infinity)).toPrecision(3)} > ${tau}${halfFit!.errors.size ? `; ${halfFit!.errors.size} group(s) could not be fitted on the newer half` : ''}); exact t2 weights restored`
+            : tau !== undefined
+              ? `the ${passed} candidate prediction(s) within agreement ${tau} were non-finite; exact t2 weights restored`
+              : 'every candidate prediction was non-finite; exact t2 weights restored';
       }
     }
     if (skippedGroups.length) record.reason += `; ${skippedGroups.length} group(s) kept their t2 weights (no operator)`;
