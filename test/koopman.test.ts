@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitKoopman } from '../src/koopman/index.js';
+import { fitKoopman, predictionDisagreement } from '../src/koopman/index.js';
 import { inverse, matMul, matVec, relErr, rng } from './helpers.js';
 
 /** A = S D S⁻¹ with eigenvalues 1, 0.97, 0.9·e^{±0.3i}, 0.5, −0.6. */
@@ -193,5 +193,19 @@ describe('fitKoopman bad input', () => {
     expect(() => op.predict([1, 2], 2.5)).toThrow('steps must be an integer ≥ 0; got 2.5');
     expect(() => op.predict([1], 2)).toThrow(/x0 must have length 2/);
     expect(() => op.predict([1, NaN], 2)).toThrow(/x0 contains a non-finite value/);
+  });
+});
+
+describe('predictionDisagreement', () => {
+  it('is median |x − y| ÷ median |x − x0| over every group, skips groups without x, and is Infinity when a group cannot be checked', () => {
+    const x0 = [[0, 0], [5], [1]];
+    // group 0 moves by (1, 2) and the two predictions differ by (0.1, 0.2); group 1 moves by 3 and differs by 0.6
+    const x = [[1, 2], [8], null];
+    const y = [[1.1, 2.2], [8.6], [7]];
+    // err {0.1, 0.2, 0.6} → 0.2; growth {1, 2, 3} → 2
+    expect(predictionDisagreement(x, y, x0)).toBeCloseTo(0.1, 12);
+    expect(predictionDisagreement(x, [[1.1, 2.2], null, null], x0)).toBe(Number.POSITIVE_INFINITY);
+    expect(predictionDisagreement([[0, 0]], [[1, 1]], [[0, 0]])).toBe(Number.POSITIVE_INFINITY); // no growth
+    expect(predictionDisagreement([[1, 2]], [[1, 2]], [[0, 0]])).toBe(0);
   });
 });

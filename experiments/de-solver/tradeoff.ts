@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { selectBackend } from '../../src/backend/index.js';
+import { predictionDisagreement } from '../../src/koopman/agreement.js';
 import { fitRows } from '../../src/koopman/fit.js';
 import { minSnapshots, resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
 import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/index.js';
@@ -30,7 +31,7 @@ import { partitionWeights, scatterGroup } from '../../src/partition/partition.js
 import { ProgressBar, cellNumber, readCsv, writeCsv } from '../../src/report/index.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
 import { BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, SOLVER_PARTITION, type Schedule } from './config.js';
-import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
+import { HIDDEN_UNITS, buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
 import { OPTIMIZERS, makeOptimizer, setLearningRate, type OptimizerName } from './optimizers.js';
 import { PAPER_PROBLEM, learningRate, trainingTimes } from './problem.js';
 
@@ -88,8 +89,8 @@ export function tradeoffSettings(s: Schedule): { ends: number[]; horizons: numbe
   return { ends, horizons: [...new Set(TRADEOFF_DEFAULTS.horizons.map((h) => r(h, k)))], window, stride: k, fits };
 }
 
-/** Weights of the largest group of the solver partition (a node of the 10 → 10 layer). */
-const SOLVER_MAX_GROUP = 11;
+/** Weights of the largest group of the solver partition: a node of the second hidden layer (its inputs and bias). */
+const SOLVER_MAX_GROUP = HIDDEN_UNITS + 1;
 
 /** Checks the window ends, horizons and window against the stride, naming what is at fault. */
 export function validateTradeoff(ends: number[], horizons: number[], window: number, stride: number): void {
@@ -139,27 +140,6 @@ export function scoreWindows(
       return fitRows(rows, d, m, fo, g.id);
     });
   };
-  const predict = (ops: ReturnType<typeof fitWindow>, base: Float32Array, h: number): Float32Array => {
-    const out = Float32Array.from(base);
-    ops.forEach((op, gi) => scatterGroup(out, part.groups[gi], op.predict(Array.from(part.groups[gi].indices, (i) => base[i]), h / stride)));
-    return out;
-  };
-  // median |x_full − x_half| ÷ median |x_full − x(end)| in double precision over every group, as the plugin's guard.agreement measures it
-  const disagreement = (full: ReturnType<typeof fitWindow>, half: ReturnType<typeof fitWindow>, base: Float32Array, h: number): number => {
-    const err: number[] = [];
-    const grow: number[] = [];
-    part.groups.forEach((g, gi) => {
-      const x0 = Array.from(g.indices, (i) => base[i]);
-      const x = full[gi].predict(x0, h / stride);
-      const y = half[gi].predict(x0, h / stride);
-      for (let i = 0; i < x.length; i++) {
-        err.push(Math.abs(x[i] - y[i]));
-        grow.push(Math.abs(x[i] - x0[i]));
-      }
-    });
-    const r = median(err) / median(grow);
-    return Number.isFinite(r) ? r : NaN;
-  };
   const rows: TradeoffRow[] = [];
   for (const [fitName, fitOptions] of Object.entries(o.fits)) {
     const fo = resolveFitOptions(fitOptions);
@@ -169,8 +149,12 @@ export function scoreWindows(
       const full = fitWindow(e - o.window, e, fo);
       const half = fitWindow(e - o.window / 2, e, fo);
       const base = Float32Array.from(wAt(e));
+      const x0 = part.groups.map((g) => Array.from(g.indices, (i) => base[i]));
       for (const h of reachable) {
-        const wFull = predict(full, base, h);
+        // each whole-window group prediction once: for the weights and for the agreement measure
+        const x = full.map((op, gi) => op.predict(x0[gi], h / stride));
+        const wFull = Float32Array.from(base);
+        x.forEach((xg, gi) => scatterGroup(wFull, part.groups[gi], xg));
         const finite = wFull.every(Number.isFinite);
         const lossKO = finite ? lossOf(wFull) : NaN;
         const eq = equivalentSteps(losses.subarray(e), lossKO);
@@ -186,13 +170,16 @@ export function scoreWindows(
           teq_over_h: eq.teq / h,
           teq_censored: eq.censored,
           error_to_growth: finite ? errorToGrowth(wFull, wAt(e + h), base) : NaN,
-          disagreement: finite ? disagreement(full, half, base, h) : NaN,
+          // as the plugin's guard.agreement measures it (double precision, every group); NaN where undefined
+          disagreement: finite ? finiteOrNaN(predictionDisagreement(x, half.map((op, gi) => op.predict(x0[gi], h / stride)), x0)) : NaN,
         });
       }
     }
   }
   return rows;
 }
+
+const finiteOrNaN = (v: number) => (Number.isFinite(v) ? v : NaN);
 
 /** Trains one plain run to max(end) + max(h) and scores it. `onSteps` reports optimizer steps as they complete. */
 export function tradeoffJob(job: TradeoffJob, onSteps: (n: number) => void = () => undefined): TradeoffRow[] {
@@ -274,32 +261,32 @@ export function summarise(rows: TradeoffRow[], rules: Record<string, HorizonRule
   const out: TradeoffSummary[] = [];
   const opts = [...new Set(rows.map((r) => r.optimizer))];
   for (const optimizer of opts) {
-   for (const fit of [...new Set(rows.map((r) => r.fit))]) {
-    const mine = rows.filter((r) => r.optimizer === optimizer && r.fit === fit);
-    const ends = [...new Set(mine.map((r) => r.end))].sort((a, b) => a - b);
-    for (const end of ends) {
-      const atEnd = mine.filter((r) => r.end === end);
-      const seeds = [...new Set(atEnd.map((r) => r.seed))];
-      for (const [name, rule] of Object.entries(rules)) {
-        const picks = seeds.map((s) => rule(atEnd.filter((r) => r.seed === s)));
-        const jumped = picks.filter((p): p is TradeoffRow => p !== null);
-        const teq = picks.map((p) => (p ? p.teq_over_h : 0));
-        out.push({
-          optimizer,
-          fit,
-          end,
-          rule: name,
-          runs: seeds.length,
-          jumped: jumped.length,
-          median_h: median(picks.map((p) => (p ? p.h : 0))),
-          median_teq_over_h: median(teq),
-          share_teq_over_h_ge_1: teq.filter((v) => v >= 1).length / seeds.length,
-          median_error_to_growth: median(jumped.map((p) => p.error_to_growth)),
-          median_steps_saved: median(picks.map((p) => (p ? p.teq_over_h * p.h : 0))),
-        });
+    for (const fit of [...new Set(rows.map((r) => r.fit))]) {
+      const mine = rows.filter((r) => r.optimizer === optimizer && r.fit === fit);
+      const ends = [...new Set(mine.map((r) => r.end))].sort((a, b) => a - b);
+      for (const end of ends) {
+        const atEnd = mine.filter((r) => r.end === end);
+        const seeds = [...new Set(atEnd.map((r) => r.seed))];
+        for (const [name, rule] of Object.entries(rules)) {
+          const picks = seeds.map((s) => rule(atEnd.filter((r) => r.seed === s)));
+          const jumped = picks.filter((p): p is TradeoffRow => p !== null);
+          const teq = picks.map((p) => (p ? p.teq_over_h : 0));
+          out.push({
+            optimizer,
+            fit,
+            end,
+            rule: name,
+            runs: seeds.length,
+            jumped: jumped.length,
+            median_h: median(picks.map((p) => (p ? p.h : 0))),
+            median_teq_over_h: median(teq),
+            share_teq_over_h_ge_1: teq.filter((v) => v >= 1).length / seeds.length,
+            median_error_to_growth: median(jumped.map((p) => p.error_to_growth)),
+            median_steps_saved: median(picks.map((p) => (p ? p.teq_over_h * p.h : 0))),
+          });
+        }
       }
     }
-   }
   }
   return out;
 }

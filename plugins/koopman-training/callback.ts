@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
+import { predictionDisagreement } from '../../src/koopman/agreement.js';
 import { fitRecorded } from '../../src/koopman/batch.js';
 import type { KoopmanOperator } from '../../src/koopman/operator.js';
 import { minSnapshots, type ResolvedFitOptions } from '../../src/koopman/options.js';
 import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
 import type { Partition } from '../../src/partition/types.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/weights.js';
-import { median } from '../../src/metrics/teq.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
 import {
   PLUGIN_DEFAULTS,
@@ -137,23 +137,15 @@ export class KoopmanTraining extends tf.Callback {
     const capacity = Math.floor((end - start) / k) + 1;
     // later windows (with `every`) may be shorter than the first
     const snapshots = every === null ? capacity : Math.min(capacity, Math.floor(Math.min(end - start, every) / k) + 1);
+    const half = a.guard?.agreement !== undefined ? halfWindow(snapshots) : null;
     for (const g of this.partition.groups) {
       const need = minSnapshots(g.indices.length, this.fitOptions);
+      const rule = `group ${g.id} (dimension ${g.indices.length}) needs at least ${need} under rank ${this.fitOptions.rank}${this.fitOptions.affine ? ' with affine' : ''}`;
       if (snapshots < need) {
-        throw new Error(
-          `window [${start}, ${end}] holds ${snapshots} snapshots; group ${g.id} (dimension ${g.indices.length}) needs at least ${need} under rank ${this.fitOptions.rank}${this.fitOptions.affine ? ' with affine' : ''}: lengthen the window, split the layer (quasi-node) or use a truncating rank rule (0 or a fraction)`,
-        );
+        throw new Error(`window [${start}, ${end}] holds ${snapshots} snapshots; ${rule}: lengthen the window, split the layer (quasi-node) or use a truncating rank rule (0 or a fraction)`);
       }
-    }
-    if (a.guard?.agreement !== undefined) {
-      const half = halfWindow(snapshots);
-      for (const g of this.partition.groups) {
-        const need = minSnapshots(g.indices.length, this.fitOptions);
-        if (half < need) {
-          throw new Error(
-            `guard.agreement fits the newer half of the window (${half} of ${snapshots} snapshots); group ${g.id} (dimension ${g.indices.length}) needs at least ${need} under rank ${this.fitOptions.rank}${this.fitOptions.affine ? ' with affine' : ''}: lengthen the window, record more often or drop guard.agreement`,
-          );
-        }
+      if (half !== null && half < need) {
+        throw new Error(`guard.agreement fits the newer half of the window (${half} of ${snapshots} snapshots); ${rule}: lengthen the window, record more often or drop guard.agreement`);
       }
     }
     const candidates = a.guard ? (a.guard.candidates ?? defaultCandidates(horizon)) : null;
@@ -268,42 +260,36 @@ export class KoopmanTraining extends tf.Callback {
     this.lastFit = { groups: rec.groups, operators: fit.operators, states: latest, stride: k, step: this.steps };
     let extrapolateMs = 0;
     let guardMs = 0;
-    const candidateWeights = (h: number): Float32Array | null => {
-      const t0 = performance.now();
-      const out = base.slice();
-      let ok = true;
-      fit.operators.forEach((op: KoopmanOperator | null, g) => {
-        if (!op || !ok) return;
-        const x = op.predict(latest[g], h / k);
-        for (let i = 0; i < x.length; i++) if (!Number.isFinite(Math.fround(x[i]))) ok = false;
-        if (ok) scatterGroup(out, rec.groups[g], x);
-      });
-      extrapolateMs += performance.now() - t0;
-      return ok ? out : null;
+    // Each group's whole-window prediction h steps ahead, made once per horizon (the agreement
+    // check and the candidate weights share it); null for groups without an operator.
+    const predicted = new Map<number, (Float64Array | null)[]>();
+    const predictions = (h: number): (Float64Array | null)[] => {
+      let p = predicted.get(h);
+      if (!p) {
+        const t0 = performance.now();
+        p = fit.operators.map((op, g) => (op ? op.predict(latest[g], h / k) : null));
+        predicted.set(h, p);
+        extrapolateMs += performance.now() - t0;
+      }
+      return p;
     };
-    // Share of the jump by which the whole-window and newer-half predictions differ (groups with both operators).
-    const disagreement = (h: number): number => {
+    const candidateWeights = (h: number): Float32Array | null => {
+      const p = predictions(h);
       const t0 = performance.now();
-      const err: number[] = [];
-      const grow: number[] = [];
-      let unchecked = false;
-      fit.operators.forEach((op, g) => {
-        const other = halfFit!.operators[g];
-        if (!op) return; // keeps its t2 weights
-        if (!other) {
-          unchecked = true; // a group that moves but cannot be checked: no horizon can pass
-          return;
-        }
-        const x = op.predict(latest[g], h / k);
-        const y = other.predict(latest[g], h / k);
-        for (let i = 0; i < x.length; i++) {
-          err.push(Math.abs(x[i] - y[i]));
-          grow.push(Math.abs(x[i] - latest[g][i]));
-        }
-      });
+      for (const x of p) if (x) for (let i = 0; i < x.length; i++) if (!Number.isFinite(Math.fround(x[i]))) return null;
+      const out = base.slice();
+      p.forEach((x, g) => x && scatterGroup(out, rec.groups[g], x));
       extrapolateMs += performance.now() - t0;
-      const r = median(err) / median(grow);
-      return unchecked || Number.isNaN(r) ? Number.POSITIVE_INFINITY : r;
+      return out;
+    };
+    // Share of the jump by which the whole-window and newer-half predictions differ.
+    const disagreement = (h: number): number => {
+      const x = predictions(h);
+      const t0 = performance.now();
+      const y = halfFit!.operators.map((op, g) => (op && x[g] ? op.predict(latest[g], h / k) : null));
+      const r = predictionDisagreement(x, y, latest);
+      extrapolateMs += performance.now() - t0;
+      return r;
     };
     const record: JumpRecord = {
       step: this.steps,
