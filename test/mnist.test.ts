@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistSettings } from '../experiments/mnist/cli.js';
 import { fineGrid, mergeMnistFolders, plainSeries, runMnistExperiment, SUMMARY_COLUMNS, teqSteps, timeToLoss } from '../experiments/mnist/experiment.js';
 import type { RunResult } from '../experiments/mnist/run.js';
-import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../experiments/mnist/model.js';
+import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../experiments/shared/mlp.js';
 import { selectBackend } from '../src/backend/index.js';
 
 beforeAll(async () => {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, describe, expect, it } from 'vitest';
 import yargs from 'yargs';
 import { spectrumMonitor } from '../plugins/spectrum-monitor/index.js';
-import { loadEmbeddedMnist } from '../src/data/index.js';
+import { loadEmbeddedMnist } from '../experiments/shared/data/index.js';
 import { readWeights } from '../src/tfjs/index.js';
 import { spectrumCommand } from '../experiments/spectrum/cli.js';
 import { prepareStudyTensors } from '../experiments/spectrum/data.js';

@@ -1,24 +1,24 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { modeAmplitudes } from '../plugins/spectrum-monitor/amplitudes.js';
+import { modeAmplitudes } from '../src/spectrum/amplitudes.js';
 import {
   SPECTRUM_MONITOR_DEFAULTS,
   SpectrumMonitor,
-  decide,
   eigenvalueSvg,
-  epochsToDecay,
-  hankel,
-  initialPatience,
   resolveSpectrumMonitorArgs,
+  spectrumMonitor,
+  type SpectrumMonitorArgs,
+} from '../plugins/spectrum-monitor/index.js';
+import { decide, initialPatience, updatePatience } from '../plugins/spectrum-monitor/decide.js';
+import { hankel } from '../src/spectrum/hankel.js';
+import {
+  epochsToDecay,
   seriesSpectrum,
   snapshotSpectrum,
-  spectrumMonitor,
-  summarise,
-  updatePatience,
+  summariseSpectrum as summarise,
   weightSpectrum,
-  type SpectrumMonitorArgs,
   type SpectrumSummary,
-} from '../plugins/spectrum-monitor/index.js';
+} from '../src/spectrum/spectrum.js';
 import type { Complex } from '../src/linalg/complex.js';
 import { rng } from './helpers.js';
 

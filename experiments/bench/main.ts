@@ -7,14 +7,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { koopmanTraining } from '../../plugins/koopman-training/index.js';
 import { selectBackend } from '../../src/backend/select.js';
-import { loadEmbeddedMnist } from '../../src/data/dataset.js';
+import { loadEmbeddedMnist } from '../shared/data/dataset.js';
 import type { KoopmanOperator } from '../../src/koopman/operator.js';
 import { median } from '../../src/metrics/teq.js';
 import { describeModel, readWeights } from '../../src/tfjs/weights.js';
 import { partitionWeights } from '../../src/partition/partition.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
-import { prepareTensors } from '../mnist/data.js';
-import { adadelta, buildMlp } from '../mnist/model.js';
+import { prepareTensors } from '../shared/data/split.js';
+import { adadelta, buildMlp } from '../shared/mlp.js';
 
 const lines: string[] = [];
 function report(name: string, value: number, goal: string, note = ''): void {

@@ -1,8 +1,8 @@
 import { cpus, platform, release } from 'node:os';
 import { join, relative } from 'node:path';
-import { ProgressBar } from '../../src/report/index.js';
+import { ProgressBar } from '../shared/report/index.js';
 import { existsSync } from 'node:fs';
-import { writeCsv } from '../../src/report/index.js';
+import { writeCsv } from '../shared/report/index.js';
 import { BEST_PRESETS, QUICK_SCHEDULE, QUICK_SEEDS, PAPER_SCHEDULE, bestSettings, validateSchedule, type BestPreset, type Schedule } from './config.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
 import { existingSchedule, mergeFolder, mergeRuns, readSessions, writeDetail, writeReport, writeSessions, type Session, type SummaryRow } from './outputs.js';

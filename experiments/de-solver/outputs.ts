@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from '../../src/metrics/index.js';
-import { writeCsv } from '../../src/report/index.js';
-import { svgPlot, type Series } from '../../src/report/svg.js';
+import { writeCsv } from '../shared/report/index.js';
+import { svgPlot, type Series } from '../shared/report/svg.js';
 import { paperStride, type BestSettings, type Schedule } from './config.js';
-import { cellNumber, readCsv } from '../../src/report/index.js';
+import { cellNumber, readCsv } from '../shared/report/index.js';
 import { OPTIMIZERS } from './optimizers.js';
 import { PAPER_PROBLEM } from './problem.js';
 import { rk4Oscillator } from './rk4.js';

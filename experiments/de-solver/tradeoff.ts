@@ -28,7 +28,7 @@ import { fitRows } from '../../src/koopman/fit.js';
 import { minSnapshots, resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
 import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/index.js';
 import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
-import { ProgressBar, cellNumber, readCsv, writeCsv } from '../../src/report/index.js';
+import { ProgressBar, cellNumber, readCsv, writeCsv } from '../shared/report/index.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
 import { BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, SOLVER_PARTITION, type Schedule } from './config.js';
 import { HIDDEN_UNITS, buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';

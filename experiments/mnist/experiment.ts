@@ -1,12 +1,12 @@
 import { cpus } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset } from '../../src/data/dataset.js';
+import { loadDataset } from '../shared/data/dataset.js';
 import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/teq.js';
-import { writeCsv } from '../../src/report/csv.js';
-import { ProgressBar } from '../../src/report/progress.js';
-import { svgPlot } from '../../src/report/svg.js';
-import { prepareTensors, type MnistTensors } from './data.js';
+import { writeCsv } from '../shared/report/csv.js';
+import { ProgressBar } from '../shared/report/progress.js';
+import { svgPlot } from '../shared/report/svg.js';
+import { prepareTensors, type MnistTensors } from '../shared/data/split.js';
 import { runMnist, type RunResult } from './run.js';
 import { bestConfig, paperConfig, type MnistSettings } from './settings.js';
 

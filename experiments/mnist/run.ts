@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from '../../plugins/koopman-training/index.js';
 import { readWeights } from '../../src/tfjs/weights.js';
-import type { MnistTensors } from './data.js';
-import { mulberry32 } from './data.js';
-import { adadelta, buildMlp, getLearningRate, setLearningRate } from './model.js';
+import type { MnistTensors } from '../shared/data/split.js';
+import { evaluate, withSeededRandom } from '../shared/train.js';
+import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../shared/mlp.js';
 
 export interface RunSettings {
   epochs: number;
@@ -43,17 +43,6 @@ export interface RunResult {
   trace: Map<number, { steps: number[]; values: number[] }>;
 }
 
-/** Replaces Math.random with a seeded generator while `fn` runs (tfjs's fit() shuffles with it). */
-export async function withSeededRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
-  const saved = Math.random;
-  Math.random = mulberry32(seed + 777);
-  try {
-    return await fn();
-  } finally {
-    Math.random = saved;
-  }
-}
-
 /** The first jump's Koopman trajectory of some flat weights, `steps` steps on from t2. */
 function koopmanTrace(kt: KoopmanTraining, indices: number[], steps: number, r: RunResult): void {
   const fit = kt.lastFit!;
@@ -66,15 +55,6 @@ function koopmanTrace(kt: KoopmanTraining, indices: number[], steps: number, r: 
     const traj = op.trajectory(fit.states[g], n);
     r.trace.set(i, { steps: traj.map((_, t) => fit.step + t * fit.stride), values: traj.map((x) => x[c]) });
   }
-}
-
-export function evaluate(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): { loss: number; acc: number } {
-  return tf.tidy(() => {
-    const p = model.predict(x, { batchSize: 1000 }) as tf.Tensor;
-    const loss = tf.metrics.categoricalCrossentropy(y, p).mean().dataSync()[0];
-    const acc = tf.metrics.categoricalAccuracy(y, p).mean().dataSync()[0];
-    return { loss, acc };
-  });
 }
 
 /** One training run of the MNIST MLP, plain (plugin undefined) or with the Koopman plugin. */

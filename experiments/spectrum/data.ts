@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { IMAGE_SIDE, IMAGE_SIZE, type Dataset } from '../../src/data/index.js';
-import { mulberry32 } from '../mnist/data.js';
+import { IMAGE_SIDE, IMAGE_SIZE, type Dataset } from '../shared/data/index.js';
+import { mulberry32 } from '../shared/data/split.js';
 import type { StudyModel } from './model.js';
 
 /** Sizes of the study's splits (all drawn from the training part of the data set except `test`). */

@@ -1,4 +1,4 @@
-import { seriesSpectrum, weightSpectrum, type SpectrumSettings, type SpectrumSummary } from '../../plugins/spectrum-monitor/index.js';
+import { seriesSpectrum, weightSpectrum, type SpectrumSettings, type SpectrumSummary } from '../../src/spectrum/spectrum.js';
 import { cabs } from '../../src/linalg/complex.js';
 import type { RunLog } from './record.js';
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { buildMlp } from '../mnist/model.js';
+import { buildMlp } from '../shared/mlp.js';
 
 /** Networks of the study: seed 004's MLP, the paper's dense head alone, and seed 003's CNN. */
 export type StudyModel = 'mlp' | 'wide' | 'cnn';

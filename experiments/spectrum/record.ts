@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readWeights } from '../../src/tfjs/index.js';
-import { evaluate, withSeededRandom } from '../mnist/run.js';
+import { evaluate, withSeededRandom } from '../shared/train.js';
 import { EpochSampler, epochBatch, type StudyTensors } from './data.js';
 import { BAD_INITS, buildStudyModel, type Init, type StudyModel } from './model.js';
 

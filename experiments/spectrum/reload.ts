@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cellNumber, readCsv, writeCsv } from '../../src/report/index.js';
+import { cellNumber, readCsv, writeCsv } from '../shared/report/index.js';
 import type { Fig2Numbers, Fig2Observable, WindowLabel } from './fig2.js';
 import type { GoodInit, Init, StudyModel } from './model.js';
 import type { LossPoint, RunLog } from './record.js';

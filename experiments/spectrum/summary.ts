@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { writeCsv } from '../../src/report/index.js';
+import { writeCsv } from '../shared/report/index.js';
 import { FIG2_NEAR_ONE, FIG2_NEAR_ZERO, FIG2_SPECTRUM, WINDOW_LABELS, windowLengths, type Fig2Numbers } from './fig2.js';
 import { DEAD_BIAS, LARGE_STD, NORMAL_STD } from './model.js';
 import type { LossPoint, RunSpec } from './record.js';

@@ -1,21 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { predictionDisagreement } from '../../src/koopman/agreement.js';
-import { fitRecorded } from '../../src/koopman/batch.js';
 import type { KoopmanOperator } from '../../src/koopman/operator.js';
 import { minSnapshots, type ResolvedFitOptions } from '../../src/koopman/options.js';
-import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
+import { partitionWeights } from '../../src/partition/partition.js';
 import type { Partition } from '../../src/partition/types.js';
-import { describeModel, readWeights, writeWeights } from '../../src/tfjs/weights.js';
+import { describeModel, readWeights } from '../../src/tfjs/weights.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
-import {
-  PLUGIN_DEFAULTS,
-  defaultCandidates,
-  resolvePluginFit,
-  validateArgs,
-  type KoopmanTrainingArgs,
-} from './options.js';
-import { resetOptimizerState } from './optimizer-state.js';
-import { describeJump, type CandidateResult, type JumpRecord, type KoopmanReport } from './report.js';
+import { decideJump, halfWindow } from './jump.js';
+import { defaultCandidates, resolveKoopmanTrainingArgs, type KoopmanTrainingArgs, type ResolvedKoopmanTrainingArgs } from './options.js';
+import { describeJump, type KoopmanReport } from './report.js';
 
 interface Schedule {
   /** Window length in optimizer steps (t2 − t1). */
@@ -34,7 +26,11 @@ interface Schedule {
  * `afterStep({ loss })` after every optimizer step.
  */
 export class KoopmanTraining extends tf.Callback {
+  /** The options as given. */
   readonly args: KoopmanTrainingArgs;
+  /** The options in force: every default filled ({@link KOOPMAN_TRAINING_DEFAULTS}). */
+  readonly options: ResolvedKoopmanTrainingArgs;
+  /** The engine options of every fit (`options.fit`). */
   readonly fitOptions: ResolvedFitOptions;
   /** What happened so far; complete after training ends. */
   readonly report: KoopmanReport = {
@@ -72,9 +68,9 @@ export class KoopmanTraining extends tf.Callback {
 
   constructor(args: KoopmanTrainingArgs) {
     super();
-    validateArgs(args);
+    this.options = resolveKoopmanTrainingArgs(args);
     this.args = args;
-    this.fitOptions = resolvePluginFit(args);
+    this.fitOptions = this.options.fit;
   }
 
   /** The model being trained (fit()'s or the attached one). */
@@ -92,7 +88,7 @@ export class KoopmanTraining extends tf.Callback {
   /** Prepares a custom training loop: call once before the first `afterStep`. */
   async attach(model: tf.LayersModel, stepsPerEpoch?: number): Promise<void> {
     this.attachedModel = model;
-    this.setup(stepsPerEpoch ?? this.args.stepsPerEpoch);
+    this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined);
   }
 
   /** Custom loop: call after every optimizer step (with that step's loss, when known). */
@@ -104,7 +100,7 @@ export class KoopmanTraining extends tf.Callback {
   override async onTrainBegin(): Promise<void> {
     const p = this.params as { steps?: number | null; samples?: number | null; batchSize?: number | null };
     const spe =
-      this.args.stepsPerEpoch ??
+      this.options.stepsPerEpoch ??
       (p?.steps ? p.steps : p?.samples && p?.batchSize ? Math.ceil(p.samples / p.batchSize) : undefined);
     this.setup(spe);
   }
@@ -114,8 +110,8 @@ export class KoopmanTraining extends tf.Callback {
   }
 
   private setup(stepsPerEpoch: number | undefined): void {
-    const a = this.args;
-    const unit = a.window.unit ?? 'step';
+    const a = this.options;
+    const unit = a.window.unit;
     let scale = 1;
     if (unit === 'epoch') {
       if (!stepsPerEpoch) {
@@ -123,7 +119,7 @@ export class KoopmanTraining extends tf.Callback {
       }
       scale = stepsPerEpoch;
     }
-    const k = a.recordEvery ?? PLUGIN_DEFAULTS.recordEvery;
+    const k = a.recordEvery;
     const horizon = a.horizon * scale;
     const start = a.window.start * scale;
     const end = a.window.end * scale;
@@ -131,13 +127,13 @@ export class KoopmanTraining extends tf.Callback {
       throw new Error(`horizon (${horizon} steps) must be a multiple of recordEvery (${k}): the operators are ${k}-step maps`);
     }
     const model = this.net;
-    this.partition = partitionWeights(describeModel(model), { ...PLUGIN_DEFAULTS.partition, ...a.partition });
+    this.partition = partitionWeights(describeModel(model), a.partition);
     if (this.partition.groups.length === 0) throw new Error('partition: no weight group to record (every layer skipped?)');
-    const every = a.every !== undefined ? a.every * scale : null;
+    const every = a.every !== null ? a.every * scale : null;
     const capacity = Math.floor((end - start) / k) + 1;
     // later windows (with `every`) may be shorter than the first
     const snapshots = every === null ? capacity : Math.min(capacity, Math.floor(Math.min(end - start, every) / k) + 1);
-    const half = a.guard?.agreement !== undefined ? halfWindow(snapshots) : null;
+    const half = a.guard?.agreement != null ? halfWindow(snapshots) : null;
     for (const g of this.partition.groups) {
       const need = minSnapshots(g.indices.length, this.fitOptions);
       const rule = `group ${g.id} (dimension ${g.indices.length}) needs at least ${need} under rank ${this.fitOptions.rank}${this.fitOptions.affine ? ' with affine' : ''}`;
@@ -164,7 +160,7 @@ export class KoopmanTraining extends tf.Callback {
     this.recorder = new TrajectoryRecorder({
       groups: this.partition.groups,
       capacity,
-      dtype: a.dtype ?? PLUGIN_DEFAULTS.dtype,
+      dtype: a.dtype,
     });
     this.flat = new Float32Array(this.partition.totalWeights);
     this.steps = 0;
@@ -246,156 +242,23 @@ export class KoopmanTraining extends tf.Callback {
 
   private async jump(): Promise<void> {
     const s = this.schedule!;
-    const rec = this.recorder!;
-    const model = this.net;
-    const k = this.stride;
-    const fit = fitRecorded(rec, this.fitOptions);
-    const tau = this.args.guard?.agreement;
-    const halfFit = tau !== undefined ? fitRecorded(rec, this.fitOptions, false, halfWindow(rec.count)) : null;
-    if (halfFit) fit.ms += halfFit.ms;
-    const skippedGroups: { id: string; reason: string }[] = [];
-    fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
-    const base = readWeights(model);
-    const latest = rec.groups.map((_, g) => rec.latest(g));
-    this.lastFit = { groups: rec.groups, operators: fit.operators, states: latest, stride: k, step: this.steps };
-    let extrapolateMs = 0;
-    let guardMs = 0;
-    // Each group's whole-window prediction h steps ahead, made once per horizon (the agreement
-    // check and the candidate weights share it); null for groups without an operator.
-    const predicted = new Map<number, (Float64Array | null)[]>();
-    const predictions = (h: number): (Float64Array | null)[] => {
-      let p = predicted.get(h);
-      if (!p) {
-        const t0 = performance.now();
-        p = fit.operators.map((op, g) => (op ? op.predict(latest[g], h / k) : null));
-        predicted.set(h, p);
-        extrapolateMs += performance.now() - t0;
-      }
-      return p;
-    };
-    const candidateWeights = (h: number): Float32Array | null => {
-      const p = predictions(h);
-      const t0 = performance.now();
-      for (const x of p) if (x) for (let i = 0; i < x.length; i++) if (!Number.isFinite(Math.fround(x[i]))) return null;
-      const out = base.slice();
-      p.forEach((x, g) => x && scatterGroup(out, rec.groups[g], x));
-      extrapolateMs += performance.now() - t0;
-      return out;
-    };
-    // Share of the jump by which the whole-window and newer-half predictions differ.
-    const disagreement = (h: number): number => {
-      const x = predictions(h);
-      const t0 = performance.now();
-      const y = halfFit!.operators.map((op, g) => (op && x[g] ? op.predict(latest[g], h / k) : null));
-      const r = predictionDisagreement(x, y, latest);
-      extrapolateMs += performance.now() - t0;
-      return r;
-    };
-    const record: JumpRecord = {
+    const { record, fit } = await decideJump({
+      model: this.net,
+      recorder: this.recorder!,
+      stride: this.stride,
+      options: this.options,
+      horizon: s.horizon,
+      candidates: s.candidates,
       step: this.steps,
-      horizon: 0,
-      candidates: [],
-      lossBefore: NaN,
-      lossAfter: NaN,
-      accepted: false,
-      reason: '',
-      snapshots: rec.count,
       recordMs: this.recordMs,
-      fitMs: fit.ms,
-      extrapolateMs: 0,
-      guardMs: 0,
-      ranks: fit.ranks,
-      skippedGroups,
-    };
-    if (fit.operators.every((o) => o === null)) {
-      record.reason = `no group could be fitted (${skippedGroups[0]?.reason ?? 'no groups'}); weights unchanged`;
-    } else if (!s.candidates) {
-      const w = candidateWeights(s.horizon);
-      if (w) {
-        writeWeights(model, w);
-        record.accepted = true;
-        record.horizon = s.horizon;
-        record.reason = `no guard: jumped ${s.horizon} steps unchecked, as the paper's Algorithm 1 does`;
-      } else {
-        record.reason = `the prediction ${s.horizon} steps ahead is not finite; weights unchanged`;
-      }
-    } else {
-      const evalLoss = async (): Promise<number> => {
-        const t0 = performance.now();
-        const l = await this.guardLoss(model);
-        guardMs += performance.now() - t0;
-        return l;
-      };
-      record.lossBefore = await evalLoss();
-      const results: CandidateResult[] = [];
-      let best: { h: number; loss: number; w: Float32Array } | null = null;
-      let passed = 0;
-      for (const h of s.candidates) {
-        const dis = tau !== undefined ? disagreement(h) : undefined;
-        if (dis !== undefined && !(dis <= tau!)) {
-          results.push({ horizon: h, loss: NaN, disagreement: dis });
-          continue;
-        }
-        passed++;
-        const w = candidateWeights(h);
-        if (!w) {
-          results.push({ horizon: h, loss: Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
-          continue;
-        }
-        writeWeights(model, w);
-        const loss = await evalLoss();
-        results.push({ horizon: h, loss, ...(dis !== undefined ? { disagreement: dis } : {}) });
-        if (Number.isFinite(loss) && (!best || loss < best.loss)) best = { h, loss, w };
-      }
-      record.candidates = results;
-      const bar = record.lossBefore * (1 - (this.args.guard?.minImprovement ?? PLUGIN_DEFAULTS.minImprovement));
-      if (best && best.loss < bar) {
-        writeWeights(model, best.w);
-        record.accepted = true;
-        record.horizon = best.h;
-        record.lossAfter = best.loss;
-        const within = tau !== undefined ? ` (${passed} within agreement ${tau})` : '';
-        record.reason = `best of ${results.length} candidate horizons${within} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
-      } else {
-        writeWeights(model, base);
-        record.lossAfter = record.lossBefore;
-        record.reason = best
-          ? `no candidate beat the loss at t2 (best ${best.loss.toPrecision(4)} at ${best.h} steps vs ${record.lossBefore.toPrecision(4)}); exact t2 weights restored`
-          : tau !== undefined && passed === 0
-            ? `no candidate horizon passed the agreement check (smallest disagreement ${Math.min(...results.map((r) => r.disagreement ?? Infinity)).toPrecision(3)} > ${tau}${halfFit!.errors.size ? `; ${halfFit!.errors.size} group(s) could not be fitted on the newer half` : ''}); exact t2 weights restored`
-            : tau !== undefined
-              ? `the ${passed} candidate prediction(s) within agreement ${tau} were non-finite; exact t2 weights restored`
-              : 'every candidate prediction was non-finite; exact t2 weights restored';
-      }
-    }
-    if (skippedGroups.length) record.reason += `; ${skippedGroups.length} group(s) kept their t2 weights (no operator)`;
-    record.extrapolateMs = extrapolateMs;
-    record.guardMs = guardMs;
+    });
+    this.lastFit = { groups: fit.groups, operators: fit.operators, states: fit.states, stride: fit.stride, step: this.steps };
     if (record.accepted) {
       this.report.skippedSteps += record.horizon;
       this.report.effectiveSteps = this.effectiveStep;
-      if ((this.args.optimizerState ?? PLUGIN_DEFAULTS.optimizerState) === 'reset' && model.optimizer) {
-        await resetOptimizerState(model.optimizer);
-      }
     }
     this.report.jumps.push(record);
-    if (this.args.verbose) console.log(describeJump(record));
-    if (this.args.onJump) await this.args.onJump(record);
+    if (this.options.verbose) console.log(describeJump(record));
+    if (this.options.onJump) await this.options.onJump(record);
   }
-
-  private async guardLoss(model: tf.LayersModel): Promise<number> {
-    const g = this.args.guard!;
-    if (g.lossFn) return Number(await g.lossFn(model));
-    const [x, y] = g.validationData!;
-    const out = model.evaluate(x, y, { batchSize: g.batchSize ?? PLUGIN_DEFAULTS.guardBatchSize });
-    const list = Array.isArray(out) ? out : [out];
-    const loss = (await list[0].data())[0];
-    tf.dispose(list);
-    return loss;
-  }
-}
-
-/** Snapshots of the newer half of a window of n snapshots (the agreement check's second fit). */
-export function halfWindow(n: number): number {
-  return Math.ceil(n / 2);
 }

@@ -7,6 +7,16 @@ export function koopmanTraining(args: KoopmanTrainingArgs): KoopmanTraining {
 }
 
 export { KoopmanTraining } from './callback.js';
-export { PLUGIN_DEFAULTS, PLUGIN_FIT_DEFAULTS, defaultCandidates, type GuardSpec, type KoopmanTrainingArgs, type StepUnit, type WindowSpec } from './options.js';
-export { resetOptimizerState } from './optimizer-state.js';
+export {
+  GUARD_DEFAULTS,
+  KOOPMAN_TRAINING_DEFAULTS,
+  defaultCandidates,
+  resolveKoopmanTrainingArgs,
+  type GuardSpec,
+  type KoopmanTrainingArgs,
+  type ResolvedGuard,
+  type ResolvedKoopmanTrainingArgs,
+  type StepUnit,
+  type WindowSpec,
+} from './options.js';
 export { describeJump, type CandidateResult, type JumpRecord, type KoopmanReport } from './report.js';

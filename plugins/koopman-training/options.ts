@@ -1,5 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
-import { minSnapshots, resolveFitOptions, type FitOptions, type ResolvedFitOptions } from '../../src/koopman/options.js';
+import type { RankRule } from '../../src/linalg/rank.js';
+import { minSnapshots, resolveFitOptions, type ResolvedFitOptions } from '../../src/koopman/options.js';
+import { DEFAULT_PARTITION } from '../../src/partition/partition.js';
 import type { PartitionSpec } from '../../src/partition/types.js';
 import type { RecordDtype } from '../../src/trajectory/recorder.js';
 import type { JumpRecord } from './report.js';
@@ -36,8 +38,13 @@ export interface GuardSpec {
   agreement?: number;
 }
 
-export interface KoopmanTrainingArgs extends FitOptions {
-  /** How weights are grouped into operators. @default { default: 'node', unknown: 'skip' } */
+/** Options of {@link koopmanTraining}. Every default lives in {@link KOOPMAN_TRAINING_DEFAULTS}. */
+export interface KoopmanTrainingArgs {
+  /**
+   * How weights are grouped into operators. Layers the partition does not know (neither Dense nor
+   * Conv2D) are skipped, so a jump never touches weights it cannot model.
+   * @default { default: 'node', layers: {}, unknown: 'skip' }
+   */
   partition?: PartitionSpec;
   /** The fitting window [t1, t2]. Required. */
   window: WindowSpec;
@@ -59,13 +66,36 @@ export interface KoopmanTrainingArgs extends FitOptions {
   stepsPerEpoch?: number;
   /** 1: print one line per jump and the memory held. @default 0 */
   verbose?: 0 | 1;
-  /** Called after every jump decision with its record. */
+  /** Called after every jump decision with its record. @default none */
   onJump?: (jump: JumpRecord) => void | Promise<void>;
+  /** Rank rule of every fit: 0 optimal hard threshold, 0 < r < 1 energy, integer ≥ 1 that rank, −1 full. @default 0 */
+  rank?: RankRule;
+  /** Relative Tikhonov regularisation of the fits (σ⁻¹ → σ/(σ² + (ridge·σ₁)²)). @default 0 */
+  ridge?: number;
+  /** Fit w(t+1) = A w(t) + c (a constant observable), so a steady drift is represented exactly. @default true */
+  affine?: boolean;
+  /** Pull eigenvalues with |λ| > 1 back onto the unit circle, so long jumps cannot blow up. @default true */
+  stabilize?: boolean;
+  /** Scale every snapshot to unit norm before the fit (LAPACK xGEDMD JOBS='S'). @default false */
+  scale?: boolean;
+  /** Relative singular-value floor of the fits: σᵢ ≤ tol·σ₁ is dropped. @default 1e-7 */
+  tol?: number;
 }
 
-/** Engine options the plugin uses unless told otherwise (robust defaults for weight trajectories). */
-export const PLUGIN_FIT_DEFAULTS: Required<FitOptions> = Object.freeze({
-  rank: 0,
+/** Every default of {@link KoopmanTrainingArgs}, in one place (the README table is checked against it). */
+export const KOOPMAN_TRAINING_DEFAULTS = Object.freeze({
+  partition: Object.freeze({ ...DEFAULT_PARTITION, unknown: 'skip' }) as Required<PartitionSpec>,
+  guard: null,
+  every: null,
+  /** 1 without `every`, unlimited with it. */
+  maxJumps: null,
+  recordEvery: 1,
+  dtype: 'float32' as RecordDtype,
+  optimizerState: 'keep' as 'keep' | 'reset',
+  stepsPerEpoch: null,
+  verbose: 0 as 0 | 1,
+  onJump: null,
+  rank: 0 as RankRule,
   ridge: 0,
   affine: true,
   stabilize: true,
@@ -73,15 +103,46 @@ export const PLUGIN_FIT_DEFAULTS: Required<FitOptions> = Object.freeze({
   tol: 1e-7,
 });
 
-export const PLUGIN_DEFAULTS = Object.freeze({
-  partition: { default: 'node', unknown: 'skip' } as PartitionSpec,
-  recordEvery: 1,
-  dtype: 'float32' as RecordDtype,
-  optimizerState: 'keep' as const,
-  verbose: 0 as const,
-  guardBatchSize: 1000,
+/** Every default of {@link GuardSpec} (candidates: powers of two below the horizon, plus the horizon). */
+export const GUARD_DEFAULTS = Object.freeze({
+  candidates: null,
+  batchSize: 1000,
   minImprovement: 0,
+  agreement: null,
 });
+
+const TOP_KEYS = ['window', 'horizon', ...Object.keys(KOOPMAN_TRAINING_DEFAULTS)];
+const WINDOW_KEYS = ['start', 'end', 'unit'];
+const GUARD_KEYS = ['validationData', 'lossFn', ...Object.keys(GUARD_DEFAULTS)];
+const FIT_KEYS = ['rank', 'ridge', 'affine', 'stabilize', 'scale', 'tol'] as const;
+
+/** The guard with its defaults filled. */
+export interface ResolvedGuard {
+  validationData: GuardSpec['validationData'] | null;
+  lossFn: GuardSpec['lossFn'] | null;
+  candidates: number[] | null;
+  batchSize: number;
+  minImprovement: number;
+  agreement: number | null;
+}
+
+/** The options a plugin runs with: every default filled, everything checked. */
+export interface ResolvedKoopmanTrainingArgs {
+  partition: PartitionSpec;
+  window: Required<WindowSpec>;
+  horizon: number;
+  guard: ResolvedGuard | null;
+  every: number | null;
+  maxJumps: number | null;
+  recordEvery: number;
+  dtype: RecordDtype;
+  optimizerState: 'keep' | 'reset';
+  stepsPerEpoch: number | null;
+  verbose: 0 | 1;
+  onJump: KoopmanTrainingArgs['onJump'] | null;
+  /** The engine options of every fit (the plugin's defaults, overridden by the user's). */
+  fit: ResolvedFitOptions;
+}
 
 /** Default candidate horizons: 1, 2, 4, … below T, and T. */
 export function defaultCandidates(horizon: number): number[] {
@@ -93,16 +154,33 @@ export function defaultCandidates(horizon: number): number[] {
 
 function positiveInt(v: unknown, name: string, allowZero = false): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < (allowZero ? 0 : 1)) {
-    throw new Error(`${name} must be an integer ${allowZero ? '≥ 0' : '≥ 1'}; got ${String(v)}`);
+    throw new Error(`${name} must be an integer ${allowZero ? '≥ 0' : '≥ 1'}; got ${describe(v)}`);
   }
   return v;
 }
 
-/** Checks everything that can be checked before a model is known; throws errors naming the option. */
-export function validateArgs(args: KoopmanTrainingArgs): void {
-  if (!args || typeof args !== 'object') throw new Error('koopmanTraining needs an options object with window and horizon');
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `'${v}' (a string)` : String(v);
+}
+
+function rejectUnknown(o: object, known: readonly string[], where: string): void {
+  for (const key of Object.keys(o)) {
+    if (!known.includes(key)) throw new Error(`${where}: unknown option '${key}'; accepted: ${known.join(', ')}`);
+  }
+}
+
+/**
+ * Fills every default and checks everything that can be checked before a model is known, throwing
+ * errors that name the option and the accepted values. Unknown keys are errors (a misspelt
+ * `horizn` would otherwise be silently ignored).
+ */
+export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedKoopmanTrainingArgs {
+  if (!args || typeof args !== 'object' || Array.isArray(args)) throw new Error('koopmanTraining needs an options object with window and horizon');
+  rejectUnknown(args, TOP_KEYS, 'koopmanTraining');
+  const d = KOOPMAN_TRAINING_DEFAULTS;
   const w = args.window;
   if (!w || typeof w !== 'object') throw new Error('window is required: { start: t1, end: t2, unit?: "step" | "epoch" }');
+  rejectUnknown(w, WINDOW_KEYS, 'window');
   if (w.unit !== undefined && w.unit !== 'step' && w.unit !== 'epoch') {
     throw new Error(`window.unit must be 'step' or 'epoch'; got ${String(w.unit)}`);
   }
@@ -110,10 +188,12 @@ export function validateArgs(args: KoopmanTrainingArgs): void {
   positiveInt(w.end, 'window.end');
   if (w.end <= w.start) throw new Error(`window.end (${w.end}) must be greater than window.start (${w.start})`);
   if (typeof args.horizon !== 'number' || !Number.isInteger(args.horizon) || args.horizon <= 0) {
-    throw new Error(`horizon must be an integer > 0 (steps to jump ahead); got ${String(args.horizon)}`);
+    throw new Error(`horizon must be an integer > 0 (steps to jump ahead); got ${describe(args.horizon)}`);
   }
-  const fit = resolvePluginFit(args);
-  const k = positiveInt(args.recordEvery ?? PLUGIN_DEFAULTS.recordEvery, 'recordEvery');
+  const picked: Record<string, unknown> = {};
+  for (const key of FIT_KEYS) picked[key] = args[key] ?? d[key];
+  const fit = resolveFitOptions(picked);
+  const k = positiveInt(args.recordEvery ?? d.recordEvery, 'recordEvery');
   if (args.every !== undefined) positiveInt(args.every, 'every');
   if (args.maxJumps !== undefined) positiveInt(args.maxJumps, 'maxJumps');
   if (args.stepsPerEpoch !== undefined) positiveInt(args.stepsPerEpoch, 'stepsPerEpoch');
@@ -127,30 +207,14 @@ export function validateArgs(args: KoopmanTrainingArgs): void {
     throw new Error(`verbose must be 0 or 1; got ${String(args.verbose)}`);
   }
   if (args.onJump !== undefined && typeof args.onJump !== 'function') throw new Error('onJump must be a function');
-  const g = args.guard;
-  if (g !== undefined) {
-    if (!g || (!g.validationData && !g.lossFn)) {
-      throw new Error('guard needs validationData: [x, y] or a lossFn(model) => loss; omit guard to jump unchecked');
-    }
-    if (g.validationData && (!Array.isArray(g.validationData) || g.validationData.length !== 2)) {
-      throw new Error('guard.validationData must be [x, y]');
-    }
-    if (g.lossFn !== undefined && typeof g.lossFn !== 'function') throw new Error('guard.lossFn must be a function');
-    if (g.candidates !== undefined) {
-      if (!Array.isArray(g.candidates) || g.candidates.length === 0) throw new Error('guard.candidates must be a non-empty array of horizons');
-      for (const c of g.candidates) positiveInt(c, 'guard.candidates[]');
-    }
-    if (g.batchSize !== undefined) positiveInt(g.batchSize, 'guard.batchSize');
-    if (g.minImprovement !== undefined && !(g.minImprovement >= 0 && g.minImprovement < 1)) {
-      throw new Error(`guard.minImprovement must be in [0, 1); got ${String(g.minImprovement)}`);
-    }
-    if (g.agreement !== undefined && !(typeof g.agreement === 'number' && g.agreement > 0 && Number.isFinite(g.agreement))) {
-      throw new Error(`guard.agreement must be a number > 0 (largest disagreement of the two fits, as a share of the jump); got ${String(g.agreement)}`);
-    }
+  if (args.partition !== undefined && (args.partition === null || typeof args.partition !== 'object')) {
+    throw new Error(`partition must be an object { default, layers, unknown }; got ${String(args.partition)}`);
   }
+  const guard = args.guard === undefined ? null : resolveGuard(args.guard);
   // The window must hold enough snapshots for the rank rule (dimension-free part; the rest is
   // checked when the model is known). Epoch windows are checked once steps per epoch are known.
-  if ((w.unit ?? 'step') === 'step') {
+  const unit = w.unit ?? 'step';
+  if (unit === 'step') {
     const snaps = Math.floor((w.end - w.start) / k) + 1;
     const need = minSnapshots(1, fit);
     if (fit.rank !== -1 && snaps < need) {
@@ -159,13 +223,50 @@ export function validateArgs(args: KoopmanTrainingArgs): void {
       );
     }
   }
+  return {
+    partition: { ...d.partition, ...(args.partition ?? {}) },
+    window: { start: w.start, end: w.end, unit },
+    horizon: args.horizon,
+    guard,
+    every: args.every ?? d.every,
+    maxJumps: args.maxJumps ?? d.maxJumps,
+    recordEvery: k,
+    dtype: args.dtype ?? d.dtype,
+    optimizerState: args.optimizerState ?? d.optimizerState,
+    stepsPerEpoch: args.stepsPerEpoch ?? d.stepsPerEpoch,
+    verbose: args.verbose ?? d.verbose,
+    onJump: args.onJump ?? d.onJump,
+    fit,
+  };
 }
 
-/** The engine options of a plugin run: the plugin's defaults, overridden by what the user set. */
-export function resolvePluginFit(args: FitOptions): ResolvedFitOptions {
-  const picked: FitOptions = {};
-  for (const key of ['rank', 'ridge', 'affine', 'stabilize', 'scale', 'tol'] as const) {
-    if (args[key] !== undefined) (picked as Record<string, unknown>)[key] = args[key];
+function resolveGuard(g: GuardSpec): ResolvedGuard {
+  if (!g || typeof g !== 'object' || (!g.validationData && !g.lossFn)) {
+    throw new Error('guard needs validationData: [x, y] or a lossFn(model) => loss; omit guard to jump unchecked');
   }
-  return resolveFitOptions({ ...PLUGIN_FIT_DEFAULTS, ...picked });
+  rejectUnknown(g, GUARD_KEYS, 'guard');
+  if (g.validationData && (!Array.isArray(g.validationData) || g.validationData.length !== 2)) {
+    throw new Error('guard.validationData must be [x, y]');
+  }
+  if (g.lossFn !== undefined && typeof g.lossFn !== 'function') throw new Error('guard.lossFn must be a function');
+  if (g.candidates !== undefined) {
+    if (!Array.isArray(g.candidates) || g.candidates.length === 0) throw new Error('guard.candidates must be a non-empty array of horizons');
+    for (const c of g.candidates) positiveInt(c, 'guard.candidates[]');
+  }
+  if (g.batchSize !== undefined) positiveInt(g.batchSize, 'guard.batchSize');
+  if (g.minImprovement !== undefined && !(g.minImprovement >= 0 && g.minImprovement < 1)) {
+    throw new Error(`guard.minImprovement must be in [0, 1); got ${String(g.minImprovement)}`);
+  }
+  if (g.agreement !== undefined && !(typeof g.agreement === 'number' && g.agreement > 0 && Number.isFinite(g.agreement))) {
+    throw new Error(`guard.agreement must be a number > 0 (largest disagreement of the two fits, as a share of the jump); got ${String(g.agreement)}`);
+  }
+  const d = GUARD_DEFAULTS;
+  return {
+    validationData: g.validationData ?? null,
+    lossFn: g.lossFn ?? null,
+    candidates: g.candidates ?? d.candidates,
+    batchSize: g.batchSize ?? d.batchSize,
+    minImprovement: g.minImprovement ?? d.minImprovement,
+    agreement: g.agreement ?? d.agreement,
+  };
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { decide, initialPatience, updatePatience, type Decision, type PatienceState } from './decide.js';
 import { resolveSpectrumMonitorArgs, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
-import { seriesSpectrum, weightSpectrum, type SpectrumSummary } from './spectrum.js';
+import { seriesSpectrum, weightSpectrum, type SpectrumSummary } from '../../src/spectrum/spectrum.js';
 
 /** Epoch logs as fit() passes them: numbers or scalar tensors. */
 export type EpochLogs = { [key: string]: number | tf.Scalar };

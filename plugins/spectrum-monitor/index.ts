@@ -18,32 +18,13 @@ export function spectrumMonitor(args: SpectrumMonitorArgs = {}): SpectrumMonitor
 
 export { SpectrumMonitor, type EpochLogs } from './callback.js';
 export {
-  decide,
-  initialPatience,
-  updatePatience,
-  type Action,
-  type Decision,
-  type DecisionInput,
-  type DecisionRule,
-  type PatienceState,
-  type Verdict,
-} from './decide.js';
-export { modeAmplitudes, type ModeAmplitudes } from './amplitudes.js';
-export { hankel } from './hankel.js';
-export {
-  IMPORTANCE_MEASURES,
   MONITOR_MODES,
   OBSERVABLES,
   SPECTRUM_MONITOR_DEFAULTS,
   WINDOW_KINDS,
-  monitorDirection,
   resolveSpectrumMonitorArgs,
-  type ImportanceMeasure,
-  type MonitorMode,
-  type Observable,
   type ResolvedSpectrumMonitorArgs,
   type SpectrumMonitorArgs,
-  type WindowKind,
 } from './options.js';
-export { epochsToDecay, seriesSpectrum, snapshotSpectrum, summarise, weightSpectrum, type SpectrumSettings, type SpectrumSummary } from './spectrum.js';
+export type { Action, Decision, DecisionRule, MonitorMode, Observable, WindowKind } from './types.js';
 export { EIGENVALUE_SVG_DEFAULTS, eigenvalueSvg, type EigenvalueSvgOptions, type PlottableSpectrum } from './svg.js';

@@ -1,23 +1,12 @@
 import { validateRankRule, type RankRule } from '../../src/linalg/rank.js';
-import type { Decision } from './decide.js';
+import { IMPORTANCE_MEASURES, SPECTRUM_DEFAULTS, type ImportanceMeasure } from '../../src/spectrum/settings.js';
+import type { Decision, MonitorMode, Observable, WindowKind } from './types.js';
 
-/** What the monitor decomposes: the monitored quantity (delay-embedded) and/or the trainable weights. */
-export type Observable = 'loss' | 'weights';
-/** `growing`: every epoch since training began; `sliding`: the last `windowSize` epochs. */
-export type WindowKind = 'growing' | 'sliding';
-/**
- * How a mode's importance is measured from its amplitude αₖ (the first snapshot of the window
- * written in unit-norm DMD modes, seed 003's |φₖ|):
- * - `amplitude`: |αₖ|, the mode's size at the start of the window;
- * - `latest`: |αₖ|·|λₖ|ⁿ⁻¹, its size at the newest snapshot (what still matters now);
- * - `energy`: |αₖ|·(Σₜ|λₖ|²ᵗ)^½ over the window's n snapshots.
- */
-export type ImportanceMeasure = 'amplitude' | 'latest' | 'energy';
-export type MonitorMode = 'auto' | 'min' | 'max';
+export { IMPORTANCE_MEASURES, type ImportanceMeasure };
+export type { MonitorMode, Observable, WindowKind };
 
 export const OBSERVABLES: readonly Observable[] = ['loss', 'weights'];
 export const WINDOW_KINDS: readonly WindowKind[] = ['growing', 'sliding'];
-export const IMPORTANCE_MEASURES: readonly ImportanceMeasure[] = ['amplitude', 'latest', 'energy'];
 export const MONITOR_MODES: readonly MonitorMode[] = ['auto', 'min', 'max'];
 
 /**
@@ -100,15 +89,15 @@ export const SPECTRUM_MONITOR_DEFAULTS: Readonly<ResolvedSpectrumMonitorArgs> = 
   window: 'sliding',
   windowSize: 30,
   delays: 10,
-  rank: 0,
-  nearOneRadius: 0.02,
-  importance: 'latest',
-  importanceThreshold: 0.05,
-  residualThreshold: 0.1,
+  rank: SPECTRUM_DEFAULTS.rank,
+  nearOneRadius: SPECTRUM_DEFAULTS.nearOneRadius,
+  importance: SPECTRUM_DEFAULTS.importance,
+  importanceThreshold: SPECTRUM_DEFAULTS.importanceThreshold,
+  residualThreshold: SPECTRUM_DEFAULTS.residualThreshold,
   clusterShare: 0.9,
-  convergenceTolerance: 0.01,
+  convergenceTolerance: SPECTRUM_DEFAULTS.convergenceTolerance,
   target: null,
-  forecastEpochs: null,
+  forecastEpochs: SPECTRUM_DEFAULTS.forecastEpochs,
   minEpochs: 20,
   onDecision: null,
 });

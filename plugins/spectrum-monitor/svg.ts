@@ -1,6 +1,6 @@
 import { cabs } from '../../src/linalg/complex.js';
 import { SPECTRUM_MONITOR_DEFAULTS } from './options.js';
-import type { SpectrumSummary } from './spectrum.js';
+import type { SpectrumSummary } from '../../src/spectrum/spectrum.js';
 
 /** Options of {@link eigenvalueSvg}. */
 export interface EigenvalueSvgOptions {

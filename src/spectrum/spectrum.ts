@@ -1,17 +1,13 @@
-import { fitKoopman } from '../../src/koopman/fit.js';
-import { minSnapshots, resolveFitOptions } from '../../src/koopman/options.js';
-import { cabs, cpow, type Complex } from '../../src/linalg/complex.js';
-import { firstNonFinite } from '../../src/linalg/finite.js';
-import { symmetricEigen } from '../../src/linalg/symmetric-eigen.js';
+import { fitKoopman } from '../koopman/fit.js';
+import { minSnapshots, resolveFitOptions } from '../koopman/options.js';
+import { cabs, cpow, type Complex } from '../linalg/complex.js';
+import { firstNonFinite } from '../linalg/finite.js';
+import { symmetricEigen } from '../linalg/symmetric-eigen.js';
 import { modeAmplitudes } from './amplitudes.js';
 import { hankel } from './hankel.js';
-import { SPECTRUM_MONITOR_DEFAULTS, type ResolvedSpectrumMonitorArgs } from './options.js';
+import { spectrumSettings, type SpectrumSettings } from './settings.js';
 
-/** The options a spectrum needs (a subset of the monitor's; defaults from SPECTRUM_MONITOR_DEFAULTS). */
-export type SpectrumSettings = Pick<
-  ResolvedSpectrumMonitorArgs,
-  'rank' | 'nearOneRadius' | 'importance' | 'importanceThreshold' | 'residualThreshold' | 'convergenceTolerance' | 'forecastEpochs'
->;
+export type { SpectrumSettings } from './settings.js';
 
 /** Koopman mode decomposition of one observable over one window, and the statistics the monitor decides on. */
 export interface SpectrumSummary {
@@ -60,18 +56,6 @@ export interface SpectrumSummary {
   forecast: { epochs: number; value: number } | null;
 }
 
-function settingsOf(partial: Partial<SpectrumSettings>): SpectrumSettings {
-  const d = SPECTRUM_MONITOR_DEFAULTS;
-  return {
-    rank: partial.rank ?? d.rank,
-    nearOneRadius: partial.nearOneRadius ?? d.nearOneRadius,
-    importance: partial.importance ?? d.importance,
-    importanceThreshold: partial.importanceThreshold ?? d.importanceThreshold,
-    residualThreshold: partial.residualThreshold ?? d.residualThreshold,
-    convergenceTolerance: partial.convergenceTolerance ?? d.convergenceTolerance,
-    forecastEpochs: partial.forecastEpochs ?? d.forecastEpochs,
-  };
-}
 
 /**
  * Spectrum of the weights observable: {@link snapshotSpectrum} with a constant observable of 1e-3
@@ -114,7 +98,7 @@ export function snapshotSpectrum(
   constant = 0,
   forecastLast = false,
 ): SpectrumSummary {
-  const s = settingsOf(settings);
+  const s = spectrumSettings(settings);
   const n = snapshots.length;
   if (n < 3) throw new Error(`a spectrum needs at least 3 snapshots; got ${n}`);
   const dim = snapshots[0].length;
@@ -153,7 +137,7 @@ export function snapshotSpectrum(
     notes.push('the mode amplitudes could not be computed: every mode is given equal importance');
     importance = importance.map(() => 1);
   }
-  const summary = summarise(eigenvalues, importance, residuals, s, {
+  const summary = summariseSpectrum(eigenvalues, importance, residuals, s, {
     rank: op.rank,
     rankRule: op.rankRule,
     snapshots: n,
@@ -175,14 +159,14 @@ export function snapshotSpectrum(
 }
 
 /** The statistics of a spectrum from its eigenvalues, importances and residuals (pure). */
-export function summarise(
+export function summariseSpectrum(
   eigenvalues: Complex[],
   importance: number[],
   residuals: number[],
   settings: Partial<SpectrumSettings>,
   info: Pick<SpectrumSummary, 'rank' | 'rankRule' | 'snapshots' | 'dim' | 'reconstructionError' | 'notes'>,
 ): SpectrumSummary {
-  const s = settingsOf(settings);
+  const s = spectrumSettings(settings);
   const r = eigenvalues.length;
   const kept = eigenvalues.map((_, k) => residuals[k] <= s.residualThreshold && Number.isFinite(importance[k]));
   let total = 0;

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
-import { deSolverCommand } from '../../experiments/de-solver/cli.js';
-import { mnistCommand } from '../../experiments/mnist/cli.js';
-import { spectrumCommand } from '../../experiments/spectrum/cli.js';
+import { deSolverCommand } from '../de-solver/cli.js';
+import { mnistCommand } from '../mnist/cli.js';
+import { spectrumCommand } from '../spectrum/cli.js';
 
 /** Every `tfjs-koopman experiment <name>` command; each experiment folder exports one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,4 @@
-import { cpow, type Complex } from '../../src/linalg/complex.js';
+import { cpow, type Complex } from '../linalg/complex.js';
 
 /** Result of {@link modeAmplitudes}. */
 export interface ModeAmplitudes {

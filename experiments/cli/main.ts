@@ -1,7 +1,6 @@
-#!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { demoCommand } from '../../experiments/mnist/demo.js';
+import { demoCommand } from '../mnist/demo.js';
 import { experimentCommands } from './experiments.js';
 
 /** The `tfjs-koopman` command line. */
@@ -25,8 +24,3 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<void
     .alias('h', 'help')
     .parseAsync();
 }
-
-main().catch((err: Error) => {
-  console.error(`tfjs-koopman: ${err.message}`);
-  process.exitCode = 1;
-});

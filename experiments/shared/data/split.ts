@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Dataset } from '../../src/data/dataset.js';
-import { mulberry32 } from '../../src/data/random.js';
+import type { Dataset } from './dataset.js';
+import { mulberry32 } from './random.js';
 
 export interface MnistTensors {
   /** Training inputs tiled/shuffled to exactly stepsPerEpoch × batchSize samples (one epoch of fit()). */

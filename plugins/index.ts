@@ -1,0 +1,76 @@
+/**
+ * tfjs-koopman: the public API, written out by name. It loads no `node:` module, CLI package or
+ * backend by itself (a bundler can take it to the browser); the experiments and their tooling are
+ * reached through the `tfjs-koopman` command.
+ */
+
+// Koopman training: skip optimizer steps by extrapolating the weight trajectory.
+export {
+  GUARD_DEFAULTS,
+  KOOPMAN_TRAINING_DEFAULTS,
+  KoopmanTraining,
+  defaultCandidates,
+  describeJump,
+  koopmanTraining,
+  resolveKoopmanTrainingArgs,
+  type CandidateResult,
+  type GuardSpec,
+  type JumpRecord,
+  type KoopmanReport,
+  type KoopmanTrainingArgs,
+  type ResolvedGuard,
+  type ResolvedKoopmanTrainingArgs,
+  type StepUnit,
+  type WindowSpec,
+} from './koopman-training/index.js';
+
+// Spectrum monitor: stop / restart from the Koopman spectrum (an earlyStopping replacement).
+export {
+  EIGENVALUE_SVG_DEFAULTS,
+  SPECTRUM_MONITOR_DEFAULTS,
+  SpectrumMonitor,
+  eigenvalueSvg,
+  resolveSpectrumMonitorArgs,
+  spectrumMonitor,
+  type Action,
+  type Decision,
+  type DecisionRule,
+  type EigenvalueSvgOptions,
+  type EpochLogs,
+  type MonitorMode,
+  type Observable,
+  type PlottableSpectrum,
+  type SpectrumMonitorArgs,
+  type WindowKind,
+} from './spectrum-monitor/index.js';
+
+// The engine: fitted operators and the spectra of training.
+export { DEFAULT_FIT_OPTIONS, type FitOptions } from '../src/koopman/options.js';
+export { fitKoopman, type Snapshots } from '../src/koopman/fit.js';
+export { KoopmanOperator } from '../src/koopman/operator.js';
+export { fitWindow, type WeightsAt, type WindowFit, type WindowSource } from '../src/koopman/window.js';
+export type { Complex } from '../src/linalg/complex.js';
+export type { RankRule } from '../src/linalg/rank.js';
+export { SPECTRUM_DEFAULTS, type ImportanceMeasure, type SpectrumSettings } from '../src/spectrum/settings.js';
+export { seriesSpectrum, weightSpectrum, type SpectrumSummary } from '../src/spectrum/spectrum.js';
+
+// Weights of a tfjs model: partitions into groups, recording, reading and writing.
+export { DEFAULT_PARTITION, partitionWeights } from '../src/partition/partition.js';
+export {
+  PARTITION_KINDS,
+  type LayerPartition,
+  type Partition,
+  type PartitionKind,
+  type PartitionSpec,
+  type WeightGroup,
+  type WeightTensorInfo,
+} from '../src/partition/types.js';
+export { TrajectoryRecorder, type RecordDtype, type RecorderOptions } from '../src/trajectory/recorder.js';
+export { describeModel, readWeights, writeWeights } from '../src/tfjs/weights.js';
+export { resetOptimizerState } from '../src/tfjs/optimizer-state.js';
+
+// Measures of a jump (seed 004, Sec. 4.1 and S4).
+export { equivalentSteps, errorToGrowth, type EquivalentSteps } from '../src/metrics/teq.js';
+
+// Backends: tfjs-node when installed, else wasm, else cpu.
+export { BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendInfo } from '../src/backend/select.js';

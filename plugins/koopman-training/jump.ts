@@ -1,0 +1,170 @@
+import * as tf from '@tensorflow/tfjs';
+import { predictionDisagreement } from '../../src/koopman/agreement.js';
+import { fitWindow, type WindowFit } from '../../src/koopman/window.js';
+import { resetOptimizerState } from '../../src/tfjs/optimizer-state.js';
+import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
+import type { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
+import type { ResolvedGuard, ResolvedKoopmanTrainingArgs } from './options.js';
+import type { CandidateResult, JumpRecord } from './report.js';
+
+/** What one jump decision needs to know. */
+export interface JumpContext {
+  model: tf.LayersModel;
+  recorder: TrajectoryRecorder;
+  /** Optimizer steps between snapshots (recordEvery). */
+  stride: number;
+  options: ResolvedKoopmanTrainingArgs;
+  /** The unchecked jump's length, in steps. */
+  horizon: number;
+  /** Horizons the guard tries (null: no guard). */
+  candidates: number[] | null;
+  /** Optimizer steps taken (t2). */
+  step: number;
+  recordMs: number;
+}
+
+/** Snapshots of the newer half of a window of n snapshots (the agreement check's second fit). */
+export function halfWindow(n: number): number {
+  return Math.ceil(n / 2);
+}
+
+/**
+ * One jump decision at t2: fits the window, then jumps T unchecked (no guard) or evaluates the
+ * candidate horizons and keeps the best one that lowers the guard loss, restoring the exact t2
+ * weights otherwise. Returns the decision's record and the fit it was made from.
+ */
+export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; fit: WindowFit }> {
+  const { model, recorder: rec, stride: k, options: o } = c;
+  const fit = fitWindow({ recorder: rec, stride: k }, o.fit);
+  const tau = o.guard?.agreement ?? null;
+  const halfFit = tau !== null ? fitWindow({ recorder: rec, stride: k, last: halfWindow(rec.count) }, o.fit) : null;
+  if (halfFit) fit.ms += halfFit.ms;
+  const skippedGroups: { id: string; reason: string }[] = [];
+  fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
+  const base = readWeights(model);
+  let extrapolateMs = 0;
+  let guardMs = 0;
+  // Each group's whole-window prediction h steps ahead, made once per horizon (the agreement
+  // check and the candidate weights share it); null for groups without an operator.
+  const predicted = new Map<number, (Float64Array | null)[]>();
+  const predictions = (h: number): (Float64Array | null)[] => {
+    let p = predicted.get(h);
+    if (!p) {
+      const t0 = performance.now();
+      p = fit.predictGroups(h);
+      predicted.set(h, p);
+      extrapolateMs += performance.now() - t0;
+    }
+    return p;
+  };
+  const candidateWeights = (h: number): Float32Array | null => {
+    const p = predictions(h);
+    const t0 = performance.now();
+    const out = fit.predictWeights(h, base, p);
+    extrapolateMs += performance.now() - t0;
+    return out;
+  };
+  // Share of the jump by which the whole-window and newer-half predictions differ.
+  const disagreement = (h: number): number => {
+    const x = predictions(h);
+    const t0 = performance.now();
+    const y = halfFit!.operators.map((op, g) => (op && x[g] ? op.predict(fit.states[g], h / k) : null));
+    const r = predictionDisagreement(x, y, fit.states);
+    extrapolateMs += performance.now() - t0;
+    return r;
+  };
+  const record: JumpRecord = {
+    step: c.step,
+    horizon: 0,
+    candidates: [],
+    lossBefore: NaN,
+    lossAfter: NaN,
+    accepted: false,
+    reason: '',
+    snapshots: rec.count,
+    recordMs: c.recordMs,
+    fitMs: fit.ms,
+    extrapolateMs: 0,
+    guardMs: 0,
+    ranks: fit.ranks,
+    skippedGroups,
+  };
+  if (fit.operators.every((op) => op === null)) {
+    record.reason = `no group could be fitted (${skippedGroups[0]?.reason ?? 'no groups'}); weights unchanged`;
+  } else if (!c.candidates || !o.guard) {
+    const w = candidateWeights(c.horizon);
+    if (w) {
+      writeWeights(model, w);
+      record.accepted = true;
+      record.horizon = c.horizon;
+      record.reason = `no guard: jumped ${c.horizon} steps unchecked, as the paper's Algorithm 1 does`;
+    } else {
+      record.reason = `the prediction ${c.horizon} steps ahead is not finite; weights unchanged`;
+    }
+  } else {
+    const guard = o.guard;
+    const evalLoss = async (): Promise<number> => {
+      const t0 = performance.now();
+      const l = await guardLoss(model, guard);
+      guardMs += performance.now() - t0;
+      return l;
+    };
+    record.lossBefore = await evalLoss();
+    const results: CandidateResult[] = [];
+    let best: { h: number; loss: number; w: Float32Array } | null = null;
+    let passed = 0;
+    for (const h of c.candidates) {
+      const dis = tau !== null ? disagreement(h) : undefined;
+      if (dis !== undefined && !(dis <= tau!)) {
+        results.push({ horizon: h, loss: NaN, disagreement: dis });
+        continue;
+      }
+      passed++;
+      const w = candidateWeights(h);
+      if (!w) {
+        results.push({ horizon: h, loss: Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
+        continue;
+      }
+      writeWeights(model, w);
+      const loss = await evalLoss();
+      results.push({ horizon: h, loss, ...(dis !== undefined ? { disagreement: dis } : {}) });
+      if (Number.isFinite(loss) && (!best || loss < best.loss)) best = { h, loss, w };
+    }
+    record.candidates = results;
+    const bar = record.lossBefore * (1 - guard.minImprovement);
+    if (best && best.loss < bar) {
+      writeWeights(model, best.w);
+      record.accepted = true;
+      record.horizon = best.h;
+      record.lossAfter = best.loss;
+      const within = tau !== null ? ` (${passed} within agreement ${tau})` : '';
+      record.reason = `best of ${results.length} candidate horizons${within} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
+    } else {
+      writeWeights(model, base);
+      record.lossAfter = record.lossBefore;
+      record.reason = best
+        ? `no candidate beat the loss at t2 (best ${best.loss.toPrecision(4)} at ${best.h} steps vs ${record.lossBefore.toPrecision(4)}); exact t2 weights restored`
+        : tau !== null && passed === 0
+          ? `no candidate horizon passed the agreement check (smallest disagreement ${Math.min(...results.map((r) => r.disagreement ?? Infinity)).toPrecision(3)} > ${tau}${halfFit!.errors.size ? `; ${halfFit!.errors.size} group(s) could not be fitted on the newer half` : ''}); exact t2 weights restored`
+          : tau !== null
+            ? `the ${passed} candidate prediction(s) within agreement ${tau} were non-finite; exact t2 weights restored`
+            : 'every candidate prediction was non-finite; exact t2 weights restored';
+    }
+  }
+  if (skippedGroups.length) record.reason += `; ${skippedGroups.length} group(s) kept their t2 weights (no operator)`;
+  record.extrapolateMs = extrapolateMs;
+  record.guardMs = guardMs;
+  if (record.accepted && o.optimizerState === 'reset' && model.optimizer) await resetOptimizerState(model.optimizer);
+  return { record, fit };
+}
+
+/** The guard loss of the model's current weights: the user's lossFn, or model.evaluate's loss on validationData. */
+async function guardLoss(model: tf.LayersModel, g: ResolvedGuard): Promise<number> {
+  if (g.lossFn) return Number(await g.lossFn(model));
+  const [x, y] = g.validationData!;
+  const out = model.evaluate(x, y, { batchSize: g.batchSize });
+  const list = Array.isArray(out) ? out : [out];
+  const loss = (await list[0].data())[0];
+  tf.dispose(list);
+  return loss;
+}

@@ -1,0 +1,128 @@
+import { scatterGroup } from '../partition/partition.js';
+import type { WeightGroup } from '../partition/types.js';
+import type { TrajectoryRecorder } from '../trajectory/recorder.js';
+import { fitRecorded } from './batch.js';
+import { fitRows } from './fit.js';
+import type { KoopmanOperator } from './operator.js';
+import { resolveFitOptions, type FitOptions } from './options.js';
+
+/** Flat weight vectors by optimizer step (a stored trajectory). */
+export type WeightsAt = (step: number) => ArrayLike<number>;
+
+/** Where a window's snapshots come from: a recorder's held window, or a stored trajectory and a step range. */
+export type WindowSource =
+  | {
+      recorder: TrajectoryRecorder;
+      /** Optimizer steps between the recorded snapshots. @default the recorder's `every` */
+      stride?: number;
+      /** Fit only the newest `last` snapshots. @default all held */
+      last?: number;
+    }
+  | { weightsAt: WeightsAt; groups: WeightGroup[]; /** First and last step of the window (inclusive; end − start a multiple of stride). */ start: number; end: number; stride: number };
+
+/** One operator per weight group over one window, and the predictions made from it. */
+export interface WindowFit {
+  groups: WeightGroup[];
+  /** One operator per group, or null where the fit failed (see errors). */
+  operators: (KoopmanOperator | null)[];
+  /** Why a group could not be fitted, by group index. */
+  errors: Map<number, string>;
+  /** Each group's weights at the window end: the states the operators extrapolate from. */
+  states: Float64Array[];
+  /** Optimizer steps per operator application. */
+  stride: number;
+  snapshots: number;
+  ranks: { min: number; median: number; max: number };
+  ms: number;
+  /** Every group's state `steps` optimizer steps past the window end (null where no operator). O(1) in steps per group. */
+  predictGroups(steps: number): (Float64Array | null)[];
+  /**
+   * `base` (the flat weights at the window end) with every fitted group's prediction written in,
+   * or null when a predicted weight is not finite in float32. Pass `groups` from an earlier
+   * {@link predictGroups} call to avoid predicting twice.
+   */
+  predictWeights(steps: number, base: ArrayLike<number>, groups?: (Float64Array | null)[]): Float32Array | null;
+}
+
+/**
+ * The one window fit every caller uses (the training plugin and the experiments): gathers each
+ * group's snapshots over the window, fits its operator (cost per group: that of {@link fitRows}),
+ * and answers predictions of the groups and of the whole weight vector. Groups whose fit fails are
+ * reported in `errors`, not thrown, unless `strict` is set.
+ */
+export function fitWindow(source: WindowSource, options: FitOptions = {}, strict = false): WindowFit {
+  const t0 = performance.now();
+  let groups: WeightGroup[];
+  let operators: (KoopmanOperator | null)[];
+  let errors: Map<number, string>;
+  let states: Float64Array[];
+  let stride: number;
+  let snapshots: number;
+  if ('recorder' in source) {
+    const rec = source.recorder;
+    const fit = fitRecorded(rec, options, strict, source.last);
+    groups = rec.groups;
+    operators = fit.operators;
+    errors = fit.errors;
+    states = groups.map((_, g) => rec.latest(g));
+    stride = source.stride ?? rec.every;
+    snapshots = source.last ?? rec.count;
+  } else {
+    const { weightsAt, start, end } = source;
+    stride = source.stride;
+    groups = source.groups;
+    if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`fitWindow: stride must be an integer ≥ 1; got ${String(stride)}`);
+    if (!(end > start) || (end - start) % stride !== 0) {
+      throw new Error(`fitWindow: window [${start}, ${end}] must have end > start and a length that is a multiple of the stride ${stride}`);
+    }
+    const o = resolveFitOptions(options);
+    snapshots = (end - start) / stride + 1;
+    const maxDim = groups.reduce((a, g) => Math.max(a, g.indices.length), 0);
+    const scratch = new Float64Array(maxDim * snapshots);
+    const snaps = Array.from({ length: snapshots }, (_, k) => weightsAt(start + k * stride));
+    const last = snaps[snapshots - 1];
+    operators = [];
+    errors = new Map();
+    states = groups.map((g) => Float64Array.from(g.indices, (i) => last[i]));
+    groups.forEach((g, gi) => {
+      const d = g.indices.length;
+      const rows = scratch.subarray(0, d * snapshots);
+      for (let k = 0; k < snapshots; k++) {
+        const w = snaps[k];
+        for (let i = 0; i < d; i++) rows[i * snapshots + k] = w[g.indices[i]];
+      }
+      try {
+        operators.push(fitRows(rows, d, snapshots, o, `group ${g.id}`));
+      } catch (err) {
+        if (strict) throw err;
+        errors.set(gi, (err as Error).message);
+        operators.push(null);
+      }
+    });
+  }
+  const ranks = operators
+    .filter((x): x is KoopmanOperator => x !== null)
+    .map((x) => x.rank)
+    .sort((a, b) => a - b);
+  const predictGroups = (steps: number): (Float64Array | null)[] => {
+    if (steps % stride !== 0) throw new Error(`predict: ${steps} steps is not a multiple of the operators' stride ${stride}`);
+    return operators.map((op, g) => (op ? op.predict(states[g], steps / stride) : null));
+  };
+  return {
+    groups,
+    operators,
+    errors,
+    states,
+    stride,
+    snapshots,
+    ranks: ranks.length ? { min: ranks[0], median: ranks[ranks.length >> 1], max: ranks[ranks.length - 1] } : { min: 0, median: 0, max: 0 },
+    ms: performance.now() - t0,
+    predictGroups,
+    predictWeights(steps, base, predicted = predictGroups(steps)) {
+      for (const x of predicted) if (x) for (let i = 0; i < x.length; i++) if (!Number.isFinite(Math.fround(x[i]))) return null;
+      const out = Float32Array.from(base);
+      predicted.forEach((x, g) => x && scatterGroup(out, groups[g], x));
+      return out;
+    },
+  };
+}
