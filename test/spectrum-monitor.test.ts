@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { modeAmplitudes } from '../src/spectrum/amplitudes.js';
+import { windowAmplitudes as modeAmplitudes } from '../src/koopman/amplitudes.js';
 import {
   SPECTRUM_MONITOR_DEFAULTS,
   SpectrumMonitor,

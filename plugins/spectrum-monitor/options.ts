@@ -1,4 +1,5 @@
 import { validateRankRule, type RankRule } from '../../src/linalg/rank.js';
+import { AMPLITUDE_FITS, type AmplitudeFit } from '../../src/koopman/amplitudes.js';
 import { IMPORTANCE_MEASURES, SPECTRUM_DEFAULTS, type ImportanceMeasure } from '../../src/spectrum/settings.js';
 import type { Decision, MonitorMode, Observable, WindowKind } from './types.js';
 
@@ -48,6 +49,8 @@ export interface SpectrumMonitorArgs {
   nearOneRadius?: number;
   /** How a mode's importance is measured from its amplitude. @default 'latest' */
   importance?: ImportanceMeasure;
+  /** Which amplitude definition: `'window'` (least squares over the window) or `'first-snapshot'` (DMD's W⁻¹z₀). @default 'window' */
+  amplitudes?: AmplitudeFit;
   /** A mode is important when its share of the total importance of the kept modes is at least this. @default 0.05 */
   importanceThreshold?: number;
   /** Ritz pairs whose DMD_RRR residual exceeds this are discarded as spurious. @default 0.1 */
@@ -92,6 +95,7 @@ export const SPECTRUM_MONITOR_DEFAULTS: Readonly<ResolvedSpectrumMonitorArgs> = 
   rank: SPECTRUM_DEFAULTS.rank,
   nearOneRadius: SPECTRUM_DEFAULTS.nearOneRadius,
   importance: SPECTRUM_DEFAULTS.importance,
+  amplitudes: SPECTRUM_DEFAULTS.amplitudes,
   importanceThreshold: SPECTRUM_DEFAULTS.importanceThreshold,
   residualThreshold: SPECTRUM_DEFAULTS.residualThreshold,
   clusterShare: 0.9,
@@ -148,6 +152,9 @@ export function resolveSpectrumMonitorArgs(args: SpectrumMonitorArgs = {}): Reso
   validateRankRule(o.rank, 'rank');
   if (typeof o.nearOneRadius !== 'number' || !(o.nearOneRadius > 0 && o.nearOneRadius < 1)) {
     throw new Error(`nearOneRadius must be a number in (0, 1); got ${describe(o.nearOneRadius)}`);
+  }
+  if (!AMPLITUDE_FITS.includes(o.amplitudes)) {
+    throw new Error(`amplitudes must be one of ${AMPLITUDE_FITS.join(', ')}; got ${describe(o.amplitudes)}`);
   }
   if (!IMPORTANCE_MEASURES.includes(o.importance)) {
     throw new Error(`importance must be one of ${IMPORTANCE_MEASURES.join(', ')}; got ${describe(o.importance)}`);

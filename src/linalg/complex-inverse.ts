@@ -1,6 +1,8 @@
+import { complexGaussJordan } from './complex-solve.js';
+
 /**
  * Inverse of a complex n×n matrix (row-major, split into real and imaginary parts) by Gauss–Jordan
- * elimination with partial pivoting, and its 1-norm condition number. Returns null when a pivot
+ * elimination with partial pivoting ({@link complexGaussJordan} on [A | I]; O(n³)), and its 1-norm condition number. Returns null when a pivot
  * vanishes (the matrix is singular to working precision).
  */
 export function complexInverse(
@@ -25,52 +27,7 @@ export function complexInverse(
     }
     mr[i * w + n + i] = 1;
   }
-  for (let c = 0; c < n; c++) {
-    let p = c;
-    let best = -1;
-    for (let i = c; i < n; i++) {
-      const m = Math.hypot(mr[i * w + c], mi[i * w + c]);
-      if (m > best) {
-        best = m;
-        p = i;
-      }
-    }
-    if (!(best > 0) || best < 1e-300) return null;
-    if (p !== c) {
-      for (let j = 0; j < w; j++) {
-        let t = mr[p * w + j];
-        mr[p * w + j] = mr[c * w + j];
-        mr[c * w + j] = t;
-        t = mi[p * w + j];
-        mi[p * w + j] = mi[c * w + j];
-        mi[c * w + j] = t;
-      }
-    }
-    // scale pivot row by 1/pivot
-    const pr = mr[c * w + c];
-    const pi = mi[c * w + c];
-    const den = pr * pr + pi * pi;
-    const ir = pr / den;
-    const ii = -pi / den;
-    for (let j = 0; j < w; j++) {
-      const xr = mr[c * w + j];
-      const xi = mi[c * w + j];
-      mr[c * w + j] = xr * ir - xi * ii;
-      mi[c * w + j] = xr * ii + xi * ir;
-    }
-    for (let i = 0; i < n; i++) {
-      if (i === c) continue;
-      const fr = mr[i * w + c];
-      const fi = mi[i * w + c];
-      if (fr === 0 && fi === 0) continue;
-      for (let j = 0; j < w; j++) {
-        const xr = mr[c * w + j];
-        const xi = mi[c * w + j];
-        mr[i * w + j] -= fr * xr - fi * xi;
-        mi[i * w + j] -= fr * xi + fi * xr;
-      }
-    }
-  }
+  if (!complexGaussJordan(mr, mi, n, w, 'fail', 1e-300)) return null;
   const re = new Float64Array(n * n);
   const im = new Float64Array(n * n);
   let normInv = 0;

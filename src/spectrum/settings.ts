@@ -1,3 +1,4 @@
+import type { AmplitudeFit } from '../koopman/amplitudes.js';
 import type { RankRule } from '../linalg/rank.js';
 
 /**
@@ -18,6 +19,8 @@ export interface SpectrumSettings {
   nearOneRadius: number;
   /** How a mode's importance is measured from its amplitude. @default 'latest' */
   importance: ImportanceMeasure;
+  /** Which amplitude definition (src/koopman/amplitudes.ts): `'window'` or `'first-snapshot'`. @default 'window' */
+  amplitudes: AmplitudeFit;
   /** A mode is important when its share of the total importance of the kept modes is at least this. @default 0.05 */
   importanceThreshold: number;
   /** Ritz pairs whose DMD_RRR residual exceeds this are discarded as spurious. @default 0.1 */
@@ -32,6 +35,7 @@ export const SPECTRUM_DEFAULTS: Readonly<SpectrumSettings> = Object.freeze({
   rank: 0,
   nearOneRadius: 0.02,
   importance: 'latest',
+  amplitudes: 'window',
   importanceThreshold: 0.05,
   residualThreshold: 0.1,
   convergenceTolerance: 0.01,

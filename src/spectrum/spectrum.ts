@@ -3,7 +3,7 @@ import { minSnapshots, resolveFitOptions } from '../koopman/options.js';
 import { cabs, cpow, type Complex } from '../linalg/complex.js';
 import { firstNonFinite } from '../linalg/finite.js';
 import { symmetricEigen } from '../linalg/symmetric-eigen.js';
-import { modeAmplitudes } from './amplitudes.js';
+import { firstSnapshotAmplitudes, windowAmplitudes } from '../koopman/amplitudes.js';
 import { hankel } from './hankel.js';
 import { spectrumSettings, type SpectrumSettings } from './settings.js';
 
@@ -130,8 +130,8 @@ export function snapshotSpectrum(
 
   const eigenvalues = op.eigenvalues;
   const residuals = op.residuals;
-  // Amplitudes from the Vandermonde fit over the window (see modeAmplitudes), not op.amplitudes.
-  const fit = modeAmplitudes(data, eigenvalues);
+  // Which amplitude definition (src/koopman/amplitudes.ts): the window fit by default.
+  const fit = s.amplitudes === 'window' ? windowAmplitudes(data, eigenvalues) : firstSnapshotAmplitudes(op, data);
   let importance = fit.amplitudes.map((a, k) => measure(a, cabs(eigenvalues[k]), n, s.importance));
   if (!importance.some((v) => Number.isFinite(v))) {
     notes.push('the mode amplitudes could not be computed: every mode is given equal importance');
@@ -148,10 +148,16 @@ export function snapshotSpectrum(
   // The forecast reads the last coordinate of the snapshots themselves (not of POD coordinates).
   if (forecastLast && s.forecastEpochs !== null && data === snapshots) {
     let value = 0;
-    for (let k = 0; k < eigenvalues.length; k++) {
-      if (!summary.kept[k]) continue;
-      const p = cpow(eigenvalues[k], n - 1 + s.forecastEpochs);
-      value += fit.last[k].re * p.re - fit.last[k].im * p.im;
+    if (s.amplitudes === 'window') {
+      for (let k = 0; k < eigenvalues.length; k++) {
+        if (!summary.kept[k]) continue;
+        const p = cpow(eigenvalues[k], n - 1 + s.forecastEpochs);
+        value += fit.last[k].re * p.re - fit.last[k].im * p.im;
+      }
+    } else {
+      // first-snapshot amplitudes: the operator's own prediction from the first snapshot (every mode)
+      const x = op.predict(data[0], n - 1 + s.forecastEpochs);
+      value = x[x.length - 1];
     }
     summary.forecast = { epochs: s.forecastEpochs, value };
   }

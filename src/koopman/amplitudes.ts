@@ -1,6 +1,20 @@
 import { cpow, type Complex } from '../linalg/complex.js';
+import { complexGaussJordan } from '../linalg/complex-solve.js';
+import type { KoopmanOperator } from './operator.js';
 
-/** Result of {@link modeAmplitudes}. */
+/**
+ * The two definitions of a mode's amplitude the project uses, named here in one place:
+ * - `'first-snapshot'`: αₖ = W⁻¹z₀, the window's first snapshot written in the unit-norm Ritz
+ *   vectors (Schmid's DMD; {@link KoopmanOperator.amplitudes}). Exact for noise-free data, but one
+ *   noisy snapshot decides it.
+ * - `'window'`: the least-squares fit of x(t) ≈ Σₖ mₖλₖᵗ to every snapshot of the window (the
+ *   Vandermonde form of Drmač, Mezić & Mohr), {@link windowAmplitudes}: robust to noise, and what
+ *   the spectrum monitor uses by default.
+ */
+export type AmplitudeFit = 'first-snapshot' | 'window';
+export const AMPLITUDE_FITS: readonly AmplitudeFit[] = ['window', 'first-snapshot'];
+
+/** Result of {@link windowAmplitudes}. */
 export interface ModeAmplitudes {
   /** |αₖ|: the norm of mode k's coefficient vector at the window's first snapshot. */
   amplitudes: number[];
@@ -11,7 +25,7 @@ export interface ModeAmplitudes {
 }
 
 /**
- * Amplitudes of the Koopman mode decomposition x(t) ≈ Σₖ mₖ λₖᵗ (seed 003, eq. 4, with mₖ = φₖαₖ
+ * `'window'` amplitudes of the Koopman mode decomposition x(t) ≈ Σₖ mₖ λₖᵗ (seed 003, eq. 4, with mₖ = φₖαₖ
  * and unit-norm φₖ) fitted to every snapshot of the window at once — the Vandermonde form of
  * Drmač, Mezić & Mohr (2019) — by least squares over t = 0 … n−1. For data that the eigenvalues
  * explain exactly, αₖ is the coefficient of the first snapshot on unit-norm modes; with noise it is
@@ -20,7 +34,7 @@ export interface ModeAmplitudes {
  * The normal equations are solved with a relative ridge of 1e-12 so that nearly equal eigenvalues
  * (a linear drift appears as a pair at 1) share their coefficient instead of cancelling.
  */
-export function modeAmplitudes(snapshots: ArrayLike<number>[], eigenvalues: Complex[]): ModeAmplitudes {
+export function windowAmplitudes(snapshots: ArrayLike<number>[], eigenvalues: Complex[]): ModeAmplitudes {
   const n = snapshots.length;
   const r = eigenvalues.length;
   const d = n > 0 ? snapshots[0].length : 0;
@@ -69,7 +83,7 @@ export function modeAmplitudes(snapshots: ArrayLike<number>[], eigenvalues: Comp
   let maxDiag = 0;
   for (let k = 0; k < r; k++) maxDiag = Math.max(maxDiag, aRe[k * m + k]);
   for (let k = 0; k < r; k++) aRe[k * m + k] += 1e-12 * maxDiag;
-  solveInPlace(aRe, aIm, r, m);
+  complexGaussJordan(aRe, aIm, r, m, 'skip'); // a zero column: its coefficients stay 0 after the ridge
 
   const amplitudes: number[] = [];
   for (let k = 0; k < r; k++) {
@@ -97,50 +111,25 @@ export function modeAmplitudes(snapshots: ArrayLike<number>[], eigenvalues: Comp
   return { amplitudes, reconstructionError: den > 0 ? Math.sqrt(num / den) : 0, last };
 }
 
-/** Gauss–Jordan elimination with partial pivoting on the complex augmented matrix [A | B] (r × m). */
-function solveInPlace(re: Float64Array, im: Float64Array, r: number, m: number): void {
-  for (let c = 0; c < r; c++) {
-    let p = c;
-    let best = -1;
-    for (let i = c; i < r; i++) {
-      const a = Math.hypot(re[i * m + c], im[i * m + c]);
-      if (a > best) {
-        best = a;
-        p = i;
-      }
-    }
-    if (p !== c) {
-      for (let j = 0; j < m; j++) {
-        const tr = re[c * m + j];
-        const ti = im[c * m + j];
-        re[c * m + j] = re[p * m + j];
-        im[c * m + j] = im[p * m + j];
-        re[p * m + j] = tr;
-        im[p * m + j] = ti;
-      }
-    }
-    const pr = re[c * m + c];
-    const pi = im[c * m + c];
-    const den = pr * pr + pi * pi;
-    if (den === 0) continue; // a zero column: its coefficients stay 0 after the ridge
-    // row c /= pivot
-    for (let j = 0; j < m; j++) {
-      const xr = re[c * m + j];
-      const xi = im[c * m + j];
-      re[c * m + j] = (xr * pr + xi * pi) / den;
-      im[c * m + j] = (xi * pr - xr * pi) / den;
-    }
-    for (let i = 0; i < r; i++) {
-      if (i === c) continue;
-      const fr = re[i * m + c];
-      const fi = im[i * m + c];
-      if (fr === 0 && fi === 0) continue;
-      for (let j = 0; j < m; j++) {
-        const xr = re[c * m + j];
-        const xi = im[c * m + j];
-        re[i * m + j] -= fr * xr - fi * xi;
-        im[i * m + j] -= fr * xi + fi * xr;
-      }
+/**
+ * `'first-snapshot'` amplitudes of a fitted operator's modes ({@link KoopmanOperator.amplitudes}),
+ * with the reconstruction error of the operator's own trajectory from the first snapshot and each
+ * mode's last coordinate for forecasts. `snapshots` are the ones the operator was fitted on.
+ * Cost O(n·(d·r + r²)) for n snapshots of dimension d at rank r.
+ */
+export function firstSnapshotAmplitudes(op: KoopmanOperator, snapshots: ArrayLike<number>[]): ModeAmplitudes {
+  const n = snapshots.length;
+  if (n === 0 || op.rank === 0) return { amplitudes: [], reconstructionError: n === 0 ? 0 : 1, last: [] };
+  const amplitudes = op.amplitudes.map((a) => Math.hypot(a.re, a.im));
+  const traj = op.trajectory(snapshots[0], n - 1);
+  let num = 0;
+  let den = 0;
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; i < snapshots[t].length; i++) {
+      const x = snapshots[t][i];
+      num += (x - traj[t][i]) ** 2;
+      den += x * x;
     }
   }
+  return { amplitudes, reconstructionError: den > 0 ? Math.sqrt(num / den) : 0, last: [] };
 }
