@@ -1,22 +1,15 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KoopmanOperator } from '../../src/koopman/operator.js';
-import { minSnapshots, type ResolvedFitOptions } from '../../src/koopman/options.js';
-import { partitionWeights } from '../../src/partition/partition.js';
+import type { ResolvedFitOptions } from '../../src/koopman/options.js';
 import type { Partition } from '../../src/partition/types.js';
 import { describeModel, readWeights } from '../../src/tfjs/weights.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
-import { decideJump, halfWindow } from './jump.js';
-import { defaultCandidates, resolveKoopmanTrainingArgs, type KoopmanTrainingArgs, type ResolvedKoopmanTrainingArgs } from './options.js';
+import { checkGuardData, TWO_TFJS_COPIES, isLayersModelLike } from './checks.js';
+import { decideJump, JumpAborted } from './jump.js';
+import { resolveKoopmanTrainingArgs, type KoopmanTrainingArgs, type ResolvedKoopmanTrainingArgs } from './options.js';
 import { describeJump, type KoopmanReport } from './report.js';
-
-interface Schedule {
-  /** Window length in optimizer steps (t2 − t1). */
-  length: number;
-  horizon: number;
-  every: number | null;
-  maxJumps: number;
-  candidates: number[] | null;
-}
+import { planSchedule, type Schedule } from './schedule.js';
+import { readState, writeState, type KoopmanTrainingState } from './state.js';
 
 /**
  * Koopman training (seed 004, Algorithm 1) as a tfjs callback: records the weight groups over a
@@ -65,6 +58,13 @@ export class KoopmanTraining extends tf.Callback {
   /** Record every k-th step, counted back from the window end so that t2 is always a snapshot. */
   private stride = 1;
   private attachedModel: tf.LayersModel | null = null;
+  /** The model the schedule was set up for; a later fit() on it goes on where the last one ended. */
+  private setupFor: tf.LayersModel | null = null;
+  /** fitDataset without batchesPerEpoch: steps per epoch are learned at the end of the first epoch. */
+  private pendingEpochSetup = false;
+  /** The model whose guard.validationData shapes were checked. */
+  private guardChecked: tf.LayersModel | null = null;
+  private stepsPerEpoch: number | null = null;
 
   constructor(args: KoopmanTrainingArgs) {
     super();
@@ -85,10 +85,18 @@ export class KoopmanTraining extends tf.Callback {
     return this.steps + this.report.skippedSteps;
   }
 
-  /** Prepares a custom training loop: call once before the first `afterStep`. */
+  /**
+   * Prepares a custom training loop: call before the first `afterStep`. Calling it again with the
+   * same model goes on where training stopped (the schedule, window and report are kept); another
+   * model, or {@link reset} first, starts afresh.
+   */
   async attach(model: tf.LayersModel, stepsPerEpoch?: number): Promise<void> {
+    if (!(this instanceof KoopmanTraining)) throw new Error(TWO_TFJS_COPIES);
+    if (!isLayersModelLike(model)) throw new Error('koopmanTraining.attach(model): model must be a tf.LayersModel (tf.sequential() or tf.model())');
+    if (!(model instanceof tf.LayersModel)) throw new Error(TWO_TFJS_COPIES);
     this.attachedModel = model;
-    this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined);
+    if (this.schedule && this.setupFor === trainedModel(model)) return;
+    this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
   }
 
   /** Custom loop: call after every optimizer step (with that step's loss, when known). */
@@ -97,73 +105,131 @@ export class KoopmanTraining extends tf.Callback {
     await this.step(logs.loss);
   }
 
+  /** Forgets the schedule, window and report: the next fit() or attach() starts a new run. */
+  reset(): void {
+    this.schedule = null;
+    this.setupFor = null;
+    this.pendingEpochSetup = false;
+    this.recorder = null;
+    this.lastFit = null;
+    Object.assign(this.report, { jumps: [], recordedSteps: 0, skippedSteps: 0, optimizerSteps: 0, effectiveSteps: 0, bytesHeld: 0, notes: [] });
+  }
+
+  /** Everything needed to resume this run in a new process (plain JSON; see {@link loadStateDict}). */
+  stateDict(): KoopmanTrainingState {
+    return writeState({
+      steps: this.steps,
+      windowStart: this.windowStart,
+      windowEnd: this.windowEnd,
+      recording: this.recording,
+      stepsPerEpoch: this.stepsPerEpoch,
+      report: this.report,
+      recorder: this.recorder,
+    });
+  }
+
+  /**
+   * Resumes a run saved by {@link stateDict}: call after `attach(model)` (custom loop) or before
+   * `fit()` on a model with the same weights layout. The options must be the ones the run used.
+   */
+  loadStateDict(state: KoopmanTrainingState): void {
+    const model = this.attachedModel ?? (this.model as tf.LayersModel | undefined);
+    if (!model) throw new Error('loadStateDict: attach(model) first, or call it with the model set by fit() (setModel)');
+    if (!this.schedule || this.setupFor !== trainedModel(model)) this.setup(state.stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0, model);
+    const r = readState(state, this.recorder!, this.partition!.totalWeights);
+    this.steps = r.steps;
+    this.windowStart = r.windowStart;
+    this.windowEnd = r.windowEnd;
+    this.recording = r.recording;
+    Object.assign(this.report, r.report);
+  }
+
   override async onTrainBegin(): Promise<void> {
-    const p = this.params as { steps?: number | null; samples?: number | null; batchSize?: number | null };
+    if (!(this instanceof KoopmanTraining)) throw new Error(TWO_TFJS_COPIES);
+    const p = this.params as { steps?: number | null; samples?: number | null; batchSize?: number | null; epochs?: number; initialEpoch?: number };
     const spe =
       this.options.stepsPerEpoch ??
       (p?.steps ? p.steps : p?.samples && p?.batchSize ? Math.ceil(p.samples / p.batchSize) : undefined);
-    this.setup(spe);
+    const model = this.net;
+    const same = this.setupFor === trainedModel(model);
+    if (this.guardChecked !== model && this.options.guard?.validationData) {
+      checkGuardData(model, this.options.guard.validationData);
+      this.guardChecked = model;
+    }
+    const initialEpoch = p?.initialEpoch ?? 0;
+    if (!this.schedule || !same) {
+      if (!this.pendingEpochSetup || !same) {
+        if (this.options.window.unit === 'epoch' && !spe) {
+          if (this.options.window.start === 0) {
+            throw new Error(
+              "window.unit 'epoch' with window.start 0 needs the steps per epoch before training: fitDataset() does not report them — pass stepsPerEpoch to koopmanTraining or batchesPerEpoch to fitDataset",
+            );
+          }
+          // fitDataset without batchesPerEpoch: learn the epoch length from the first epoch.
+          this.pendingEpochSetup = true;
+          this.setupFor = trainedModel(model);
+          this.steps = 0;
+          return;
+        }
+        this.setup(spe, spe ? initialEpoch * spe : 0);
+      }
+    } else if (spe && initialEpoch * spe > this.steps) {
+      this.report.notes.push(`fit() resumed at initialEpoch ${initialEpoch} (step ${initialEpoch * spe}) but ${this.steps} steps were counted: steps go on from ${this.steps}`);
+    }
+    this.planNote(spe && p?.epochs !== undefined ? this.steps + (p.epochs - initialEpoch) * spe : null);
   }
 
   override async onBatchEnd(_batch: number, logs?: tf.Logs): Promise<void> {
+    if (!(this instanceof KoopmanTraining)) throw new Error(TWO_TFJS_COPIES);
+    if (this.pendingEpochSetup) {
+      this.steps++;
+      return;
+    }
     await this.step(typeof logs?.loss === 'number' ? logs.loss : undefined);
   }
 
-  private setup(stepsPerEpoch: number | undefined): void {
+  override async onEpochEnd(): Promise<void> {
+    if (this.pendingEpochSetup) {
+      this.pendingEpochSetup = false;
+      const spe = this.steps;
+      this.setup(spe, spe);
+      this.report.notes.push(`steps per epoch learned from the first epoch: ${spe} (fitDataset did not report them)`);
+    }
+  }
+
+  override async onTrainEnd(): Promise<void> {
+    this.planNote(null);
+  }
+
+  /** A note when the window cannot end within the planned training (or did not, at train end). */
+  private planNote(plannedEnd: number | null): void {
+    const notes = this.report.notes;
+    const at = notes.findIndex((n) => n.startsWith(PLAN_NOTE));
+    if (at >= 0) notes.splice(at, 1);
+    if (!this.schedule || this.report.jumps.length > 0 || this.windowEnd === Number.POSITIVE_INFINITY) return;
+    if (plannedEnd !== null && plannedEnd < this.windowEnd) {
+      notes.push(`${PLAN_NOTE}: the window ends at step ${this.windowEnd} but this fit() runs to step ${plannedEnd}; the jump is made only if training goes on (another fit() call on the same model)`);
+    } else if (plannedEnd === null && this.steps < this.windowEnd) {
+      notes.push(`${PLAN_NOTE}: training stopped at step ${this.steps}, before the window end (step ${this.windowEnd}): no jump was made`);
+    }
+  }
+
+  private setup(stepsPerEpoch: number | undefined, initialSteps: number, forModel?: tf.LayersModel): void {
     const a = this.options;
-    const unit = a.window.unit;
-    let scale = 1;
-    if (unit === 'epoch') {
-      if (!stepsPerEpoch) {
-        throw new Error("window.unit 'epoch' needs stepsPerEpoch (fit() supplies it; a custom loop passes it to attach or the options)");
-      }
-      scale = stepsPerEpoch;
-    }
-    const k = a.recordEvery;
-    const horizon = a.horizon * scale;
-    const start = a.window.start * scale;
-    const end = a.window.end * scale;
-    if (horizon % k !== 0) {
-      throw new Error(`horizon (${horizon} steps) must be a multiple of recordEvery (${k}): the operators are ${k}-step maps`);
-    }
-    const model = this.net;
-    this.partition = partitionWeights(describeModel(model), a.partition);
-    if (this.partition.groups.length === 0) throw new Error('partition: no weight group to record (every layer skipped?)');
-    const every = a.every !== null ? a.every * scale : null;
-    const capacity = Math.floor((end - start) / k) + 1;
-    // later windows (with `every`) may be shorter than the first
-    const snapshots = every === null ? capacity : Math.min(capacity, Math.floor(Math.min(end - start, every) / k) + 1);
-    const half = a.guard?.agreement != null ? halfWindow(snapshots) : null;
-    for (const g of this.partition.groups) {
-      const need = minSnapshots(g.indices.length, this.fitOptions);
-      const rule = `group ${g.id} (dimension ${g.indices.length}) needs at least ${need} under rank ${this.fitOptions.rank}${this.fitOptions.affine ? ' with affine' : ''}`;
-      if (snapshots < need) {
-        throw new Error(`window [${start}, ${end}] holds ${snapshots} snapshots; ${rule}: lengthen the window, split the layer (quasi-node) or use a truncating rank rule (0 or a fraction)`);
-      }
-      if (half !== null && half < need) {
-        throw new Error(`guard.agreement fits the newer half of the window (${half} of ${snapshots} snapshots); ${rule}: lengthen the window, record more often or drop guard.agreement`);
-      }
-    }
-    const candidates = a.guard ? (a.guard.candidates ?? defaultCandidates(horizon)) : null;
-    if (candidates) {
-      for (const c of candidates) {
-        if (c % k !== 0) throw new Error(`guard.candidates: ${c} is not a multiple of recordEvery (${k})`);
-      }
-    }
-    this.schedule = {
-      length: end - start,
-      horizon,
-      every,
-      maxJumps: a.maxJumps ?? (every ? Number.POSITIVE_INFINITY : 1),
-      candidates: candidates ? [...new Set(candidates)].sort((x, y) => x - y) : null,
-    };
+    const model = forModel ?? this.net;
+    const plan = planSchedule(a, describeModel(model), stepsPerEpoch);
+    this.partition = plan.partition;
+    this.schedule = plan.schedule;
+    const { start, end, capacity, horizon, stride: k } = plan;
     this.recorder = new TrajectoryRecorder({
       groups: this.partition.groups,
       capacity,
       dtype: a.dtype,
     });
     this.flat = new Float32Array(this.partition.totalWeights);
-    this.steps = 0;
+    this.setupFor = trainedModel(model);
+    this.stepsPerEpoch = stepsPerEpoch ?? null;
+    this.steps = initialSteps;
     this.windowStart = start;
     this.windowEnd = end;
     this.recording = true;
@@ -185,7 +251,14 @@ export class KoopmanTraining extends tf.Callback {
       );
     }
     this.stride = k;
-    if (start === 0 && end % k === 0) this.recordNow();
+    if (initialSteps > start && initialSteps < end) {
+      this.report.notes.push(`training starts at step ${initialSteps}, inside the window [${start}, ${end}]: the first window is recorded from there`);
+    }
+    if (initialSteps >= end) {
+      this.report.notes.push(`training starts at step ${initialSteps}, after the window end ${end}: no jump will be made`);
+      this.windowStart = this.windowEnd = Number.POSITIVE_INFINITY;
+    }
+    if (start === initialSteps && (end - start) % k === 0) this.recordNow();
   }
 
   private recordNow(): void {
@@ -242,7 +315,9 @@ export class KoopmanTraining extends tf.Callback {
 
   private async jump(): Promise<void> {
     const s = this.schedule!;
-    const { record, fit } = await decideJump({
+    let decided;
+    try {
+      decided = await decideJump({
       model: this.net,
       recorder: this.recorder!,
       stride: this.stride,
@@ -251,7 +326,15 @@ export class KoopmanTraining extends tf.Callback {
       candidates: s.candidates,
       step: this.steps,
       recordMs: this.recordMs,
-    });
+      });
+    } catch (err) {
+      if (err instanceof JumpAborted) {
+        this.report.jumps.push(err.record);
+        throw err.cause;
+      }
+      throw err;
+    }
+    const { record, fit } = decided;
     this.lastFit = { groups: fit.groups, operators: fit.operators, states: fit.states, stride: fit.stride, step: this.steps };
     if (record.accepted) {
       this.report.skippedSteps += record.horizon;
@@ -261,4 +344,12 @@ export class KoopmanTraining extends tf.Callback {
     if (this.options.verbose) console.log(describeJump(record));
     if (this.options.onJump) await this.options.onJump(record);
   }
+}
+
+const PLAN_NOTE = 'window beyond the planned training';
+
+/** The model fit() trains: a tf.Sequential trains (and hands callbacks) its inner LayersModel. */
+function trainedModel(m: tf.LayersModel): tf.LayersModel {
+  const inner = (m as unknown as { model?: unknown }).model;
+  return inner instanceof tf.LayersModel ? inner : m;
 }

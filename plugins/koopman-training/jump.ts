@@ -23,6 +23,16 @@ export interface JumpContext {
   recordMs: number;
 }
 
+/** A decision that failed part-way: the t2 weights were restored; `record` says what happened. */
+export class JumpAborted extends Error {
+  constructor(
+    readonly record: JumpRecord,
+    override readonly cause: unknown,
+  ) {
+    super(record.reason);
+  }
+}
+
 /** Snapshots of the newer half of a window of n snapshots (the agreement check's second fit). */
 export function halfWindow(n: number): number {
   return Math.ceil(n / 2);
@@ -89,67 +99,87 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
     ranks: fit.ranks,
     skippedGroups,
   };
-  if (fit.operators.every((op) => op === null)) {
-    record.reason = `no group could be fitted (${skippedGroups[0]?.reason ?? 'no groups'}); weights unchanged`;
-  } else if (!c.candidates || !o.guard) {
-    const w = candidateWeights(c.horizon);
-    if (w) {
-      writeWeights(model, w);
-      record.accepted = true;
-      record.horizon = c.horizon;
-      record.reason = `no guard: jumped ${c.horizon} steps unchecked, as the paper's Algorithm 1 does`;
-    } else {
-      record.reason = `the prediction ${c.horizon} steps ahead is not finite; weights unchanged`;
-    }
-  } else {
-    const guard = o.guard;
-    const evalLoss = async (): Promise<number> => {
-      const t0 = performance.now();
-      const l = await guardLoss(model, guard);
-      guardMs += performance.now() - t0;
-      return l;
-    };
-    record.lossBefore = await evalLoss();
-    const results: CandidateResult[] = [];
-    let best: { h: number; loss: number; w: Float32Array } | null = null;
-    let passed = 0;
-    for (const h of c.candidates) {
-      const dis = tau !== null ? disagreement(h) : undefined;
-      if (dis !== undefined && !(dis <= tau!)) {
-        results.push({ horizon: h, loss: NaN, disagreement: dis });
-        continue;
+  try {
+    if (fit.operators.every((op) => op === null)) {
+      record.reason = `no group could be fitted (${skippedGroups[0]?.reason ?? 'no groups'}); weights unchanged`;
+    } else if (!c.candidates || !o.guard) {
+      const w = candidateWeights(c.horizon);
+      if (w) {
+        writeWeights(model, w);
+        record.accepted = true;
+        record.horizon = c.horizon;
+        record.reason = `no guard: jumped ${c.horizon} steps unchecked, as the paper's Algorithm 1 does`;
+      } else {
+        record.reason = `the prediction ${c.horizon} steps ahead is not finite; weights unchanged`;
       }
-      passed++;
-      const w = candidateWeights(h);
-      if (!w) {
-        results.push({ horizon: h, loss: Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
-        continue;
-      }
-      writeWeights(model, w);
-      const loss = await evalLoss();
-      results.push({ horizon: h, loss, ...(dis !== undefined ? { disagreement: dis } : {}) });
-      if (Number.isFinite(loss) && (!best || loss < best.loss)) best = { h, loss, w };
-    }
-    record.candidates = results;
-    const bar = record.lossBefore * (1 - guard.minImprovement);
-    if (best && best.loss < bar) {
-      writeWeights(model, best.w);
-      record.accepted = true;
-      record.horizon = best.h;
-      record.lossAfter = best.loss;
-      const within = tau !== null ? ` (${passed} within agreement ${tau})` : '';
-      record.reason = `best of ${results.length} candidate horizons${within} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
     } else {
-      writeWeights(model, base);
-      record.lossAfter = record.lossBefore;
-      record.reason = best
-        ? `no candidate beat the loss at t2 (best ${best.loss.toPrecision(4)} at ${best.h} steps vs ${record.lossBefore.toPrecision(4)}); exact t2 weights restored`
-        : tau !== null && passed === 0
-          ? `no candidate horizon passed the agreement check (smallest disagreement ${Math.min(...results.map((r) => r.disagreement ?? Infinity)).toPrecision(3)} > ${tau}${halfFit!.errors.size ? `; ${halfFit!.errors.size} group(s) could not be fitted on the newer half` : ''}); exact t2 weights restored`
-          : tau !== null
-            ? `the ${passed} candidate prediction(s) within agreement ${tau} were non-finite; exact t2 weights restored`
-            : 'every candidate prediction was non-finite; exact t2 weights restored';
+      const guard = o.guard;
+      const evalLoss = async (): Promise<number> => {
+        const t0 = performance.now();
+        const l = await guardLoss(model, guard);
+        guardMs += performance.now() - t0;
+        return l;
+      };
+      record.lossBefore = await evalLoss();
+    if (!Number.isFinite(record.lossBefore)) {
+      throw new Error(`guard loss at t2 (before any jump) is ${record.lossBefore}: ${guard.lossFn ? 'guard.lossFn' : 'guard.validationData'} gives no finite loss to compare candidates with`);
     }
+      const results: CandidateResult[] = [];
+      let best: { h: number; loss: number; w: Float32Array } | null = null;
+      let passed = 0;
+      let nonFiniteLoss = 0;
+      for (const h of c.candidates) {
+        const dis = tau !== null ? disagreement(h) : undefined;
+        if (dis !== undefined && !(dis <= tau!)) {
+          results.push({ horizon: h, loss: NaN, disagreement: dis });
+          continue;
+        }
+        passed++;
+        const w = candidateWeights(h);
+        if (!w) {
+          results.push({ horizon: h, loss: Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
+          continue;
+        }
+        writeWeights(model, w);
+        const loss = await evalLoss();
+        if (!Number.isFinite(loss)) nonFiniteLoss++;
+        results.push({ horizon: h, loss: Number.isFinite(loss) ? loss : Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
+        if (Number.isFinite(loss) && (!best || loss < best.loss)) best = { h, loss, w };
+      }
+      record.candidates = results;
+      const bar = record.lossBefore * (1 - guard.minImprovement);
+      if (best && best.loss < bar) {
+        writeWeights(model, best.w);
+        record.accepted = true;
+        record.horizon = best.h;
+        record.lossAfter = best.loss;
+        const within = tau !== null ? ` (${passed} within agreement ${tau})` : '';
+        record.reason = `best of ${results.length} candidate horizons${within} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
+      } else {
+        writeWeights(model, base);
+        record.lossAfter = record.lossBefore;
+        record.reason = best
+          ? best.loss < record.lossBefore
+            ? `the best candidate (${best.loss.toPrecision(4)} at ${best.h} steps) lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%, less than guard.minImprovement ${guard.minImprovement} asks (below ${bar.toPrecision(4)}); exact t2 weights restored`
+            : `no candidate beat the loss at t2 (best ${best.loss.toPrecision(4)} at ${best.h} steps vs ${record.lossBefore.toPrecision(4)}); exact t2 weights restored`
+          : tau !== null && passed === 0
+            ? `no candidate horizon passed the agreement check (smallest disagreement ${Math.min(...results.map((r) => r.disagreement ?? Infinity)).toPrecision(3)} > ${tau}${halfFit!.errors.size ? `; ${halfFit!.errors.size} group(s) could not be fitted on the newer half` : ''}); exact t2 weights restored`
+            : tau !== null
+              ? `the ${passed} candidate prediction(s) within agreement ${tau} were non-finite; exact t2 weights restored`
+              : nonFiniteLoss > 0
+                ? `no candidate gave a finite guard loss (${passed - nonFiniteLoss} prediction(s) non-finite, ${nonFiniteLoss} finite prediction(s) with a non-finite loss); exact t2 weights restored`
+                : 'every candidate prediction was non-finite; exact t2 weights restored';
+      }
+    }
+  } catch (err) {
+    writeWeights(model, base);
+    record.accepted = false;
+    record.horizon = 0;
+    record.lossAfter = record.lossBefore;
+    record.extrapolateMs = extrapolateMs;
+    record.guardMs = guardMs;
+    record.reason = `the decision failed (${(err as Error)?.message ?? String(err)}); exact t2 weights restored before the error was passed on`;
+    throw new JumpAborted(record, err);
   }
   if (skippedGroups.length) record.reason += `; ${skippedGroups.length} group(s) kept their t2 weights (no operator)`;
   record.extrapolateMs = extrapolateMs;
@@ -160,7 +190,13 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
 
 /** The guard loss of the model's current weights: the user's lossFn, or model.evaluate's loss on validationData. */
 async function guardLoss(model: tf.LayersModel, g: ResolvedGuard): Promise<number> {
-  if (g.lossFn) return Number(await g.lossFn(model));
+  if (g.lossFn) {
+    const v: unknown = await g.lossFn(model);
+    if (typeof v !== 'number') {
+      throw new Error(`guard.lossFn must return a number (or a Promise of one); got ${v === null ? 'null' : typeof v === 'object' ? 'an object (a tensor? return loss.dataSync()[0])' : typeof v}`);
+    }
+    return v;
+  }
   const [x, y] = g.validationData!;
   const out = model.evaluate(x, y, { batchSize: g.batchSize });
   const list = Array.isArray(out) ? out : [out];

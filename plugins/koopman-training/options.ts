@@ -4,6 +4,7 @@ import { minSnapshots, resolveFitOptions, type ResolvedFitOptions } from '../../
 import { DEFAULT_PARTITION } from '../../src/partition/partition.js';
 import type { PartitionSpec } from '../../src/partition/types.js';
 import type { RecordDtype } from '../../src/trajectory/recorder.js';
+import { checkGuardDataForm } from './checks.js';
 import type { JumpRecord } from './report.js';
 
 export type StepUnit = 'step' | 'epoch';
@@ -245,9 +246,7 @@ function resolveGuard(g: GuardSpec): ResolvedGuard {
     throw new Error('guard needs validationData: [x, y] or a lossFn(model) => loss; omit guard to jump unchecked');
   }
   rejectUnknown(g, GUARD_KEYS, 'guard');
-  if (g.validationData && (!Array.isArray(g.validationData) || g.validationData.length !== 2)) {
-    throw new Error('guard.validationData must be [x, y]');
-  }
+  if (g.validationData) checkGuardDataForm(g.validationData);
   if (g.lossFn !== undefined && typeof g.lossFn !== 'function') throw new Error('guard.lossFn must be a function');
   if (g.candidates !== undefined) {
     if (!Array.isArray(g.candidates) || g.candidates.length === 0) throw new Error('guard.candidates must be a non-empty array of horizons');
