@@ -177,6 +177,12 @@ export class SpectrumMonitor extends tf.Callback {
     }
   }
 
+  /** Duck-typed (tf.Callback's uses instanceof, which fails for a model of another tfjs copy). */
+  override setModel(model: tf.LayersModel): void {
+    if (!isLayersModelLike(model)) throw new Error(`spectrumMonitor: setModel(model) needs a tf.LayersModel; got ${model === null ? 'null' : typeof model}`);
+    this.model = model;
+  }
+
   /**
    * For custom training loops: sets the model (needed for the 'weights' observable and
    * restoreBestWeights; optional otherwise) and starts a new run, like fit()'s onTrainBegin.
@@ -292,13 +298,18 @@ export class SpectrumMonitor extends tf.Callback {
     return this;
   }
 
-  /** fit() of another tfjs copy called a hook on its CustomCallback: take its model and params. */
+  /**
+   * fit() of another tfjs copy called a hook on its CustomCallback, which is given no model: use
+   * the one attach() set, or say what is wrong.
+   */
   private adoptCaller(caller: unknown): void {
-    const c = caller as { model?: unknown; params?: unknown } | null;
-    if (c && typeof c === 'object' && isLayersModelLike(c.model)) {
-      this.model = c.model as tf.LayersModel;
-      this.params = c.params as never;
-    }
+    const c = caller as { model?: unknown } | null;
+    if (c && typeof c === 'object' && isLayersModelLike(c.model)) this.model = c.model as tf.LayersModel;
+    if (this.model) return;
+    throw new Error(
+      `${twoCopiesMessage("model.fit() called the monitor through the other copy's CustomCallback, which does not pass the model")} ` +
+        'Until then, sm.attach(model) before fit() lets the monitor read and stop that model (restoreBestWeights needs one copy).',
+    );
   }
 
   /** Refuses a model this monitor cannot serve, saying why. */
