@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eigenvalueSvg, spectrumMonitor, type SpectrumMonitor, type SpectrumMonitorArgs } from '../plugins/spectrum-monitor/index.js';
-import { keyAliases, neverLoggedMessage } from '../plugins/spectrum-monitor/keys.js';
+import { keyAliases, neverLoggedMessage } from '../plugins/spectrum-monitor/logs.js';
 import { rng } from './helpers.js';
 
 // Issue 14: spectrumMonitor as a drop-in for tf.callbacks.earlyStopping.
@@ -332,12 +332,12 @@ describe('key aliases and keys fit() will never log', () => {
     model.dispose();
   });
 
-  it('a key fit() will never log is reported at train begin (an error with strict)', async () => {
+  it('a key fit() will not log is reported at train begin; strict makes a missing key an error at its epoch', async () => {
     expect(neverLoggedMessage('val_loss', ['loss', 'acc'])).toBe(
-      "spectrumMonitor: monitor 'val_loss' is not among the keys this fit() logs (loss, acc): val_ keys are logged only with validationData or validationSplit in fit(); the monitor will never decide",
+      "spectrumMonitor: monitor 'val_loss' is not among the keys this fit() logs (loss, acc): val_ keys are logged only with validationData or validationSplit in fit(); unless another callback adds it to the epoch logs, the monitor will never decide",
     );
     expect(neverLoggedMessage('val_acc', ['loss', 'val_loss'])).toBe(
-      "spectrumMonitor: monitor 'val_acc' is not among the keys this fit() logs (loss, val_loss): compile the model with metrics: ['accuracy'] to log acc and val_acc; the monitor will never decide",
+      "spectrumMonitor: monitor 'val_acc' is not among the keys this fit() logs (loss, val_loss): compile the model with metrics: ['accuracy'] to log acc and val_acc; unless another callback adds it to the epoch logs, the monitor will never decide",
     );
     expect(neverLoggedMessage('val_accuracy', ['loss', 'acc', 'val_loss', 'val_acc'])).toBeNull();
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
@@ -347,11 +347,22 @@ describe('key aliases and keys fit() will never log', () => {
     await model.fit(xs, ys, { epochs: 3, callbacks: [spectrumMonitor({ patience: 5 })], verbose: 0 });
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0][0]).toBe(
-      "spectrumMonitor: monitor 'val_loss' is not among the keys this fit() logs (loss): val_ keys are logged only with validationData or validationSplit in fit(); the monitor will never decide",
+      "spectrumMonitor: monitor 'val_loss' is not among the keys this fit() logs (loss): val_ keys are logged only with validationData or validationSplit in fit(); unless another callback adds it to the epoch logs, the monitor will never decide",
     );
+    // strict: the first epoch without the key is an error
     await expect(model.fit(xs, ys, { epochs: 3, callbacks: [spectrumMonitor({ strict: true })], verbose: 0 })).rejects.toThrow(
-      "spectrumMonitor: monitor 'val_loss' is not among the keys this fit() logs (loss): val_ keys are logged only with validationData or validationSplit in fit(); the monitor will never decide (strict: true)",
+      'spectrumMonitor: val_loss is not in the logs of epoch 0; available: loss (strict: true)',
     );
+    // a callback before the monitor may add the key: then it decides (and strict does not throw)
+    const inject = new (class extends tf.Callback {
+      override async onEpochEnd(_e: number, l?: tf.Logs) {
+        l!.val_loss = 1;
+      }
+    })();
+    const added = spectrumMonitor({ strict: true, patience: 1 });
+    const h = await model.fit(xs, ys, { epochs: 5, callbacks: [inject, added], verbose: 0 });
+    expect(h.epoch).toHaveLength(2);
+    expect(added.decisions.map((d) => d.value)).toEqual([1, 1]);
     tf.dispose([xs, ys]);
     model.dispose();
   });

@@ -1,22 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { decide, initialPatience, updatePatience, type Decision, type PatienceState } from './decide.js';
 import { isForeignModel, isLayersModelLike, twoCopiesMessage } from './copies.js';
-import { keyAliases, monitorValue, neverLoggedMessage } from './keys.js';
+import { keyAliases, monitorValue, neverLoggedMessage, resolveLogs, type EpochLogs } from './logs.js';
 import { resolveSpectrumMonitorArgs, spectralRestarts, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
-import {
-  STATE_FORMAT,
-  checkState,
-  fromJsonNumber,
-  toJsonNumber,
-  weightsFromJson,
-  weightsToJson,
-  type SpectrumMonitorState,
-} from './state.js';
+import { decodeState, encodeState, type RunFields, type SpectrumMonitorState } from './state.js';
 import { copyWeights, holdsWeights, snapshotTrainable, writeWeights, type WeightCopy } from './weights.js';
 import { seriesSpectrum, weightSpectrum, type SpectrumSummary } from '../../src/spectrum/spectrum.js';
 
-/** Epoch logs as fit() passes them: numbers or scalar tensors. */
-export type EpochLogs = { [key: string]: number | tf.Scalar };
+export type { EpochLogs };
 
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochEnd'] as const;
 
@@ -139,9 +130,9 @@ export class SpectrumMonitor extends tf.Callback {
     }
     this.resumeWeights = null;
     const never = neverLoggedMessage(this.options.monitor, (this.params as { metrics?: unknown } | undefined)?.metrics);
-    if (never) {
-      if (this.options.strict) throw new Error(`${never} (strict: true)`);
-      if (!this.warnedMissing) console.warn(never);
+    if (never && !this.warnedMissing) {
+      // a warning even when strict: a callback before this one may add the key (strict throws at the epoch it is missing)
+      console.warn(never);
       this.warnedMissing = true;
     }
   }
@@ -240,23 +231,7 @@ export class SpectrumMonitor extends tf.Callback {
    * Cost O(window · weights) numbers.
    */
   stateDict(options: { weights?: boolean } = {}): SpectrumMonitorState {
-    const withWeights = options.weights ?? true;
-    const p = this.patienceState;
-    return {
-      format: STATE_FORMAT,
-      monitor: this.options.monitor,
-      epochsSeen: this.epochsSeen,
-      nextEpoch: this.nextEpoch,
-      patience: { best: toJsonNumber(p.best), bestEpoch: p.bestEpoch, wait: p.wait },
-      values: this.values.slice(),
-      weightWindow: this.weightWindow.map((w) => Array.from(w)),
-      decisions: this.decisionList.map((d) => ({ epoch: d.epoch, action: d.action, rule: d.rule, reason: d.reason, value: d.value === null ? null : toJsonNumber(d.value) })),
-      shouldRestart: this.restart,
-      stoppedEpoch: this.stopped,
-      stoppingReason: this.reasonStopped,
-      bestWeights: withWeights && this.bestWeights ? weightsToJson(this.bestWeights) : null,
-      bestWeightsOmitted: this.bestWeightsOmitted || (!withWeights && this.bestWeights !== null),
-    };
+    return encodeState(this.options.monitor, this.runFields(), options.weights ?? true);
   }
 
   /**
@@ -265,37 +240,38 @@ export class SpectrumMonitor extends tf.Callback {
    * belongs to another monitored key.
    */
   loadStateDict(state: SpectrumMonitorState): this {
-    checkState(state, this.options.monitor);
-    const best = weightsFromJson(state.bestWeights);
-    const decisions: Decision[] = state.decisions.map((d) => ({
-      epoch: d.epoch,
-      action: d.action,
-      rule: d.rule,
-      reason: d.reason,
-      value: d.value === null ? null : fromJsonNumber(d.value, 'decision value'),
-      spectrum: null,
-      spectra: {},
-    }));
-    const patience: PatienceState = {
-      best: fromJsonNumber(state.patience.best, 'patience.best'),
-      bestEpoch: state.patience.bestEpoch,
-      wait: state.patience.wait,
-    };
+    const f = decodeState(state, this.options.monitor);
     this.reset();
-    this.patienceState = patience;
-    this.values = state.values.slice();
-    this.weightWindow = state.weightWindow.map((w) => Float32Array.from(w));
-    this.decisionList = decisions;
-    this.restart = state.shouldRestart;
-    this.stopped = state.stoppedEpoch;
-    this.reasonStopped = state.stoppingReason;
-    this.epochsSeen = state.epochsSeen;
-    this.nextEpoch = state.nextEpoch;
-    this.bestWeights = best;
-    this.bestWeightsOmitted = state.bestWeightsOmitted;
-    this.adoptNextModel = state.stoppedEpoch === null;
+    this.patienceState = f.patience;
+    this.values = f.values;
+    this.weightWindow = f.weightWindow;
+    this.decisionList = f.decisions;
+    this.restart = f.restart;
+    this.stopped = f.stopped;
+    this.reasonStopped = f.stoppingReason;
+    this.epochsSeen = f.epochsSeen;
+    this.nextEpoch = f.nextEpoch;
+    this.bestWeights = f.bestWeights;
+    this.bestWeightsOmitted = f.bestWeightsOmitted;
+    this.adoptNextModel = f.stopped === null;
     this.epochOffset = null;
     return this;
+  }
+
+  private runFields(): RunFields {
+    return {
+      patience: this.patienceState,
+      values: this.values,
+      weightWindow: this.weightWindow,
+      decisions: this.decisionList,
+      restart: this.restart,
+      stopped: this.stopped,
+      stoppingReason: this.reasonStopped,
+      epochsSeen: this.epochsSeen,
+      nextEpoch: this.nextEpoch,
+      bestWeights: this.bestWeights,
+      bestWeightsOmitted: this.bestWeightsOmitted,
+    };
   }
 
   /**
@@ -460,19 +436,4 @@ export class SpectrumMonitor extends tf.Callback {
 /** Appends a sentence to a reason, ending the reason with a full stop first. */
 function sentence(reason: string, extra: string): string {
   return `${reason}${reason.endsWith('.') ? '' : '.'} ${extra}`;
-}
-
-/** Like tfjs's resolveScalarsInLogs: scalar tensors (of any tfjs copy) become numbers and are disposed. */
-async function resolveLogs(logs?: EpochLogs): Promise<{ [key: string]: number }> {
-  if (!logs) return {};
-  for (const key of Object.keys(logs)) {
-    const v = logs[key] as unknown;
-    if (typeof v !== 'number' && v !== null && typeof v === 'object' && typeof (v as tf.Scalar).data === 'function') {
-      const t = v as tf.Scalar;
-      const data = await t.data();
-      logs[key] = data[0] as number;
-      t.dispose();
-    }
-  }
-  return logs as { [key: string]: number };
 }

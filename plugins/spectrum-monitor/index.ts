@@ -20,11 +20,13 @@ export { SpectrumMonitor, type EpochLogs } from './callback.js';
 export {
   MONITOR_MODES,
   OBSERVABLES,
+  SPECTRAL_RULES,
   SPECTRUM_MONITOR_DEFAULTS,
   WINDOW_KINDS,
   resolveSpectrumMonitorArgs,
   type ResolvedSpectrumMonitorArgs,
   type SpectrumMonitorArgs,
 } from './options.js';
-export type { Action, Decision, DecisionRule, MonitorMode, Observable, WindowKind } from './types.js';
+export type { Action, Decision, DecisionRule, MonitorMode, Observable, SpectralRules, WindowKind } from './types.js';
+export type { JsonNumber, SpectrumMonitorState } from './state.js';
 export { EIGENVALUE_SVG_DEFAULTS, eigenvalueSvg, type EigenvalueSvgOptions, type PlottableSpectrum } from './svg.js';

@@ -51,8 +51,8 @@ export interface SpectrumMonitorArgs {
   /** Lightning: stop as soon as the monitor is strictly worse than this (null: no such rule). @default null */
   divergenceThreshold?: number | null;
   /**
-   * Lightning: throw when the monitored key is not in the logs (or fit() will never log it)
-   * instead of warning once. Off by default as in tfjs and Keras (Lightning's default is true).
+   * Lightning: throw at the first epoch whose logs lack the monitored key, instead of warning once.
+   * Off by default as in tfjs and Keras (Lightning's default is true).
    * @default false
    */
   strict?: boolean;

@@ -1,4 +1,5 @@
-import type { Action, DecisionRule } from './types.js';
+import type { PatienceState } from './decide.js';
+import type { Action, Decision, DecisionRule } from './types.js';
 import type { WeightCopy } from './weights.js';
 import type * as tf from '@tensorflow/tfjs';
 
@@ -73,4 +74,66 @@ export function checkState(state: unknown, monitor: string): asserts state is Sp
     throw new Error('loadStateDict: values must be an array of finite numbers');
   }
   if (!Array.isArray(s.weightWindow) || !Array.isArray(s.decisions)) throw new Error('loadStateDict: weightWindow and decisions must be arrays');
+}
+
+/** The run a monitor holds, as its fields. */
+export interface RunFields {
+  patience: PatienceState;
+  values: number[];
+  weightWindow: Float32Array[];
+  decisions: Decision[];
+  restart: boolean;
+  stopped: number | null;
+  stoppingReason: string | null;
+  epochsSeen: number;
+  nextEpoch: number;
+  bestWeights: WeightCopy | null;
+  bestWeightsOmitted: boolean;
+}
+
+/** The fields as plain JSON (copies). Cost O(window · weights) numbers. */
+export function encodeState(monitor: string, f: RunFields, withWeights: boolean): SpectrumMonitorState {
+  return {
+    format: STATE_FORMAT,
+    monitor,
+    epochsSeen: f.epochsSeen,
+    nextEpoch: f.nextEpoch,
+    patience: { best: toJsonNumber(f.patience.best), bestEpoch: f.patience.bestEpoch, wait: f.patience.wait },
+    values: f.values.slice(),
+    weightWindow: f.weightWindow.map((w) => Array.from(w)),
+    decisions: f.decisions.map((d) => ({ epoch: d.epoch, action: d.action, rule: d.rule, reason: d.reason, value: d.value === null ? null : toJsonNumber(d.value) })),
+    shouldRestart: f.restart,
+    stoppedEpoch: f.stopped,
+    stoppingReason: f.stoppingReason,
+    bestWeights: withWeights && f.bestWeights ? weightsToJson(f.bestWeights) : null,
+    bestWeightsOmitted: f.bestWeightsOmitted || (!withWeights && f.bestWeights !== null),
+  };
+}
+
+/** Checks a state and returns its fields (decisions without spectra); throws before anything is returned. */
+export function decodeState(state: unknown, monitor: string): RunFields {
+  checkState(state, monitor);
+  const bestWeights = weightsFromJson(state.bestWeights);
+  const decisions: Decision[] = state.decisions.map((d) => ({
+    epoch: d.epoch,
+    action: d.action,
+    rule: d.rule,
+    reason: d.reason,
+    value: d.value === null ? null : fromJsonNumber(d.value, 'decision value'),
+    spectrum: null,
+    spectra: {},
+  }));
+  return {
+    patience: { best: fromJsonNumber(state.patience.best, 'patience.best'), bestEpoch: state.patience.bestEpoch, wait: state.patience.wait },
+    values: state.values.slice(),
+    weightWindow: state.weightWindow.map((w) => Float32Array.from(w)),
+    decisions,
+    restart: state.shouldRestart,
+    stopped: state.stoppedEpoch,
+    stoppingReason: state.stoppingReason,
+    epochsSeen: state.epochsSeen,
+    nextEpoch: state.nextEpoch,
+    bestWeights,
+    bestWeightsOmitted: state.bestWeightsOmitted,
+  };
 }

@@ -1,3 +1,8 @@
+import type * as tf from '@tensorflow/tfjs';
+
+/** Epoch logs as fit() passes them: numbers or scalar tensors. */
+export type EpochLogs = { [key: string]: number | tf.Scalar };
+
 /**
  * Log keys: tfjs logs `acc` / `val_acc` for `metrics: ['accuracy']` where Keras logs `accuracy` /
  * `val_accuracy`, so the monitor reads either name for the other.
@@ -22,7 +27,8 @@ export function monitorValue(logs: { [key: string]: unknown }, key: string): num
 
 /**
  * When fit() announces the keys it will log (`params.metrics`) and neither `key` nor an alias is
- * among them: a sentence saying so and how to make fit() log it. null when the key will be logged
+ * among them: a sentence saying so and how to make fit() log it (a callback before the monitor
+ * may still add the key, so this is a warning, not an error). null when the key will be logged
  * or the keys are unknown.
  */
 export function neverLoggedMessage(key: string, metrics: unknown): string | null {
@@ -37,5 +43,20 @@ export function neverLoggedMessage(key: string, metrics: unknown): string | null
   } else if (/^(acc|accuracy)$/.test(base)) {
     hint = `: compile the model with metrics: ['accuracy'] to log acc${validation ? ' and val_acc' : ''}`;
   }
-  return `spectrumMonitor: monitor '${key}' is not among the keys this fit() logs (${metrics.join(', ')})${hint}; the monitor will never decide`;
+  return `spectrumMonitor: monitor '${key}' is not among the keys this fit() logs (${metrics.join(', ')})${hint}; unless another callback adds it to the epoch logs, the monitor will never decide`;
+}
+
+/** Like tfjs's resolveScalarsInLogs: scalar tensors (of any tfjs copy) become numbers and are disposed. */
+export async function resolveLogs(logs?: EpochLogs): Promise<{ [key: string]: number }> {
+  if (!logs) return {};
+  for (const key of Object.keys(logs)) {
+    const v = logs[key] as unknown;
+    if (typeof v !== 'number' && v !== null && typeof v === 'object' && typeof (v as tf.Scalar).data === 'function') {
+      const t = v as tf.Scalar;
+      const data = await t.data();
+      logs[key] = data[0] as number;
+      t.dispose();
+    }
+  }
+  return logs as { [key: string]: number };
 }
