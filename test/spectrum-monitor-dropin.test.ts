@@ -486,6 +486,21 @@ describe('continuation across fit() calls', () => {
     }
   });
 
+  it('fitDataset() called once per epoch continues the run too', async () => {
+    const model = tinyModel(0);
+    const data = tf.data.zip({ xs: tf.data.array([[1, 1], [1, 1]]), ys: tf.data.array([[1], [1]]) }).batch(2);
+    const sm = spectrumMonitor({ monitor: 'loss', patience: 2 });
+    let calls = 0;
+    while (sm.stoppedEpoch === null && calls < 10) {
+      await model.fitDataset(data, { epochs: 1, callbacks: [sm], verbose: 0 });
+      calls++;
+    }
+    expect(calls).toBe(3); // lr 0: the loss never improves after epoch 0, patience 2
+    expect(sm.decisions.map((d) => d.epoch)).toEqual([0, 1, 2]);
+    expect(sm.stoppingReason).toBe('loss did not improve on its best 1 (epoch 0) by more than minDelta = 0 for 2 epochs (patience 2)');
+    model.dispose();
+  });
+
   it('reset() starts over, another model starts over, a fit after a stop starts over', async () => {
     const xs = tf.ones([4, 2]);
     const ys = tf.ones([4, 1]);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { decide, initialPatience, updatePatience, type Decision, type PatienceState } from './decide.js';
-import { isForeignModel, isLayersModelLike, twoCopiesMessage } from './copies.js';
-import { keyAliases, monitorValue, neverLoggedMessage, resolveLogs, type EpochLogs } from './logs.js';
+import { isForeignModel, isLayersModelLike, keepThisAcrossCopies, twoCopiesMessage } from './copies.js';
+import { keyAliases, monitorValue, neverLoggedMessage, resolveLogs, withSnakeCase, type EpochLogs } from './logs.js';
 import { resolveSpectrumMonitorArgs, spectralRestarts, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
 import { decodeState, encodeState, type RunFields, type SpectrumMonitorState } from './state.js';
 import { copyWeights, holdsWeights, snapshotTrainable, writeWeights, type WeightCopy } from './weights.js';
@@ -49,20 +49,7 @@ export class SpectrumMonitor extends tf.Callback {
     super();
     this.options = resolveSpectrumMonitorArgs(args);
     this.reset();
-    // fit() of another tfjs copy does not see a Callback here and calls these hooks with its own
-    // CustomCallback as `this`: own-property wrappers keep `this` and note the caller.
-    const self = this;
-    for (const name of HOOKS) {
-      const impl = SpectrumMonitor.prototype[name] as (...a: unknown[]) => Promise<void>;
-      Object.defineProperty(this, name, {
-        configurable: true,
-        writable: true,
-        value: async function (this: unknown, ...a: unknown[]): Promise<void> {
-          if (this !== self) self.adoptCaller(this);
-          return impl.apply(self, a);
-        },
-      });
-    }
+    keepThisAcrossCopies(this, HOOKS, (caller) => this.adoptCaller(caller));
   }
 
   /** Every decision of the run, one per epoch. */
@@ -153,14 +140,7 @@ export class SpectrumMonitor extends tf.Callback {
     if (!this.stoppedThisFit && this.epochsSeen > 0) {
       const last = this.nextEpoch - 1;
       let reason = `training ended after epoch ${last} without a stop (fit()'s epochs ran out)`;
-      if (o.restoreBestWeights && this.model) {
-        const p = this.patienceState;
-        if (this.bestWeights && p.bestEpoch !== null && p.bestEpoch !== last) {
-          this.resumeWeights = copyWeights(this.model, this.resumeWeights);
-          writeWeights(this.model, this.bestWeights);
-          reason = sentence(reason, `Restored the weights of epoch ${p.bestEpoch} (${o.monitor} = ${p.best}); a further fit() of this run resumes from the weights of epoch ${last}.`);
-        } else reason = sentence(reason, this.nothingToRestore(last));
-      }
+      if (o.restoreBestWeights && this.model) reason = sentence(reason, this.restoreBest(last, true));
       this.reasonStopped = reason;
     }
     if (o.verbose > 0 && this.stoppedThisFit && this.stopped !== null) {
@@ -195,14 +175,9 @@ export class SpectrumMonitor extends tf.Callback {
    */
   async afterEpoch(logs: { [key: string]: number }, epoch?: number): Promise<Decision> {
     if (logs === null || typeof logs !== 'object') throw new Error('afterEpoch(logs): logs must be an object such as { loss, valLoss }');
-    const named: { [key: string]: number } = { ...logs };
-    for (const [k, v] of Object.entries(logs)) {
-      const snake = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-      if (!(snake in named)) named[snake] = v;
-    }
     const e = epoch ?? this.nextEpoch;
     if (!Number.isInteger(e) || e < 0) throw new Error(`afterEpoch: epoch must be an integer ≥ 0; got ${String(epoch)}`);
-    return this.step(e, named);
+    return this.step(e, withSnakeCase(logs));
   }
 
   /** Forgets the run (patience, window, decisions, best weights): the next fit() or epoch starts a new one. */
@@ -300,8 +275,19 @@ export class SpectrumMonitor extends tf.Callback {
     this.warnedForeign = true;
   }
 
-  private nothingToRestore(epoch: number): string {
+  /**
+   * Writes the best weights back unless the weights of `epoch` (the last) are the best; with
+   * `resume`, keeps the current ones for a further fit() of the run. Returns what it did, as a sentence.
+   */
+  private restoreBest(epoch: number, resume: boolean): string {
     const p = this.patienceState;
+    if (this.bestWeights && p.bestEpoch !== null && p.bestEpoch !== epoch) {
+      const model = this.requireModel('restoreBestWeights');
+      if (resume) this.resumeWeights = copyWeights(model, this.resumeWeights);
+      writeWeights(model, this.bestWeights);
+      const restored = `Restored the weights of epoch ${p.bestEpoch} (${this.options.monitor} = ${p.best})`;
+      return resume ? `${restored}; a further fit() of this run resumes from the weights of epoch ${epoch}.` : `${restored}.`;
+    }
     if (p.bestEpoch === epoch) return 'The current weights are the best ones; nothing to restore.';
     if (p.bestEpoch !== null && !this.bestWeights && this.bestWeightsOmitted) {
       return `The best weights (epoch ${p.bestEpoch}) were left out of the loaded state: weights left as they are.`;
@@ -399,13 +385,7 @@ export class SpectrumMonitor extends tf.Callback {
         this.restart = true;
         reason = sentence(reason, 'shouldRestart is now true: re-initialise the model and train again.');
       }
-      if (o.restoreBestWeights) {
-        const best = this.patienceState;
-        if (this.bestWeights && best.bestEpoch !== null && best.bestEpoch !== epoch) {
-          writeWeights(this.requireModel('restoreBestWeights'), this.bestWeights);
-          reason = sentence(reason, `Restored the weights of epoch ${best.bestEpoch} (${o.monitor} = ${best.best}).`);
-        } else reason = sentence(reason, this.nothingToRestore(epoch));
-      }
+      if (o.restoreBestWeights) reason = sentence(reason, this.restoreBest(epoch, false));
       this.reasonStopped = reason;
     }
     const decision: Decision = {

@@ -28,3 +28,21 @@ export function twoCopiesMessage(where: string): string {
     'so that one @tensorflow/tfjs (tfjs-koopman\'s peer dependency) serves both; `npm ls @tensorflow/tfjs` lists the copies.'
   );
 }
+
+/**
+ * fit() of another tfjs copy does not see a Callback in `target` and calls these hooks on its own
+ * CustomCallback, as `this`: own-property wrappers call the (possibly overridden) method on
+ * `target` and hand the caller to `adopt` first.
+ */
+export function keepThisAcrossCopies(target: object, hooks: readonly string[], adopt: (caller: unknown) => void): void {
+  for (const name of hooks) {
+    Object.defineProperty(target, name, {
+      configurable: true,
+      writable: true,
+      value: async function (this: unknown, ...a: unknown[]): Promise<void> {
+        if (this !== target) adopt(this);
+        return (Object.getPrototypeOf(target)[name] as (...x: unknown[]) => Promise<void>).apply(target, a);
+      },
+    });
+  }
+}

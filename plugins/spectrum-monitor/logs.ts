@@ -60,3 +60,13 @@ export async function resolveLogs(logs?: EpochLogs): Promise<{ [key: string]: nu
   }
   return logs as { [key: string]: number };
 }
+
+/** The logs with each camelCase key also under its snake_case name (`valLoss` answers `val_loss`). */
+export function withSnakeCase(logs: { [key: string]: number }): { [key: string]: number } {
+  const named: { [key: string]: number } = { ...logs };
+  for (const [k, v] of Object.entries(logs)) {
+    const snake = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    if (!(snake in named)) named[snake] = v;
+  }
+  return named;
+}
