@@ -541,48 +541,55 @@ describe('no leaks on any public path (tensor count against the same training wi
     return left;
   }
 
-  it('fit, repeated fit, restore, restart and a custom loop leave as many tensors as without the monitor', async () => {
+  type Train = (m: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, cb: tf.Callback[]) => Promise<void>;
+  const opts = { verbose: 0 as const, batchSize: 2, shuffle: false };
+  const paths: Record<string, [Train, SpectrumMonitorArgs, number?]> = {
+    fit: [async (m, x, y, cb) => void (await m.fit(x, y, { ...opts, epochs: 30, validationData: [x, y], callbacks: cb })), { patience: 100, observables: ['loss', 'weights'] }],
+    'repeated fit': [
+      async (m, x, y, cb) => {
+        for (let i = 0; i < 6; i++) await m.fit(x, y, { ...opts, epochs: 1, validationData: [x, y], callbacks: cb });
+      },
+      { patience: 100, restoreBestWeights: true },
+    ],
+    fitDataset: [
+      async (m, _x, _y, cb) => {
+        const data = tf.data.zip({ xs: tf.data.array([[1, 0], [0, 1], [1, 1], [1, -1]]), ys: tf.data.array([[2], [-1], [1], [3]]) }).batch(2);
+        for (let i = 0; i < 3; i++) await m.fitDataset(data, { epochs: 2, callbacks: cb, verbose: 0 });
+      },
+      { monitor: 'loss', patience: 100, restoreBestWeights: true },
+    ],
+    restore: [async (m, x, y, cb) => void (await m.fit(x, y, { ...opts, epochs: 30, validationData: [x, y], callbacks: cb })), { patience: 2, restoreBestWeights: true, minDelta: 0.05 }],
+    restart: [
+      async (m, x, y, cb) => void (await m.fit(x, y, { ...opts, epochs: 30, validationData: [x, y], callbacks: cb })),
+      { patience: 100, spectral: 'restart', restoreBestWeights: true },
+      10, // SGD at lr 10 diverges to Infinity, then NaN
+    ],
+    'custom loop': [
+      async (m, x, y, cb) => {
+        const sm = cb[0] as SpectrumMonitor | undefined;
+        sm?.attach(m);
+        const opt = tf.train.adam(0.05);
+        for (let e = 0; e < 25; e++) {
+          const loss = opt.minimize(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor) as tf.Scalar, true)!;
+          const v = loss.dataSync()[0];
+          loss.dispose();
+          if (sm && (await sm.afterEpoch({ valLoss: v })).action !== 'continue') break;
+        }
+        opt.dispose();
+      },
+      { patience: 100, restoreBestWeights: true, observables: ['weights'], spectral: 'both', minEpochs: 5 },
+    ],
+  };
+  it.each(Object.keys(paths))('%s leaves as many tensors as the same training without the monitor', async (name) => {
     vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const opts = { verbose: 0 as const, batchSize: 2, shuffle: false };
-    const paths: Record<string, [(m: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, cb: tf.Callback[]) => Promise<void>, SpectrumMonitorArgs, number?]> = {
-      fit: [async (m, x, y, cb) => void (await m.fit(x, y, { ...opts, epochs: 30, validationData: [x, y], callbacks: cb })), { patience: 100, observables: ['loss', 'weights'] }],
-      'repeated fit': [
-        async (m, x, y, cb) => {
-          for (let i = 0; i < 6; i++) await m.fit(x, y, { ...opts, epochs: 1, validationData: [x, y], callbacks: cb });
-        },
-        { patience: 100, restoreBestWeights: true },
-      ],
-      restore: [async (m, x, y, cb) => void (await m.fit(x, y, { ...opts, epochs: 30, validationData: [x, y], callbacks: cb })), { patience: 2, restoreBestWeights: true, minDelta: 0.05 }],
-      restart: [
-        async (m, x, y, cb) => void (await m.fit(x, y, { ...opts, epochs: 30, validationData: [x, y], callbacks: cb })),
-        { patience: 100, spectral: 'restart', restoreBestWeights: true },
-        10, // SGD at lr 10 diverges to Infinity, then NaN
-      ],
-      'custom loop': [
-        async (m, x, y, cb) => {
-          const sm = cb[0] as SpectrumMonitor | undefined;
-          sm?.attach(m);
-          const opt = tf.train.adam(0.05);
-          for (let e = 0; e < 25; e++) {
-            const loss = opt.minimize(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor) as tf.Scalar, true)!;
-            const v = loss.dataSync()[0];
-            loss.dispose();
-            if (sm && (await sm.afterEpoch({ valLoss: v })).action !== 'continue') break;
-          }
-          opt.dispose();
-        },
-        { patience: 100, restoreBestWeights: true, observables: ['weights'], spectral: 'both', minEpochs: 5 },
-      ],
-    };
-    for (const [name, [train, args, lr]] of Object.entries(paths)) {
-      const without = await grown((m, x, y) => train(m, x, y, []), lr);
-      let sm: SpectrumMonitor | null = null;
-      const withIt = await grown((m, x, y) => train(m, x, y, [(sm = spectrumMonitor(args))]), lr);
-      expect({ name, left: withIt }).toEqual({ name, left: without });
-      expect(sm!.decisions.length, name).toBeGreaterThan(0);
-      if (name === 'restore' || name === 'restart') expect(sm!.stoppedEpoch, name).not.toBeNull();
-      if (name === 'restart') expect(sm!.shouldRestart).toBe(true);
-    }
+    const [train, args, lr] = paths[name];
+    const without = await grown((m, x, y) => train(m, x, y, []), lr);
+    let sm: SpectrumMonitor | null = null;
+    const withIt = await grown((m, x, y) => train(m, x, y, [(sm = spectrumMonitor(args))]), lr);
+    expect(withIt).toBe(without);
+    expect(sm!.decisions.length).toBeGreaterThan(0);
+    if (name === 'restore' || name === 'restart') expect(sm!.stoppedEpoch).not.toBeNull();
+    if (name === 'restart') expect(sm!.shouldRestart).toBe(true);
   });
 });
 
