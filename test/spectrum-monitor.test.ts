@@ -290,9 +290,9 @@ describe('summarise (pure statistics)', () => {
   });
 });
 
-/** Drives a monitor by hand with a list of monitored values; returns it after the first non-continue. */
+/** Drives a monitor by hand with a list of monitored values, every spectral rule on unless `args` says otherwise; returns it after the first non-continue. */
 async function drive(values: number[], args: SpectrumMonitorArgs, key = 'val_loss', model?: tf.LayersModel): Promise<SpectrumMonitor> {
-  const sm = spectrumMonitor({ monitor: key, ...args });
+  const sm = spectrumMonitor({ monitor: key, spectral: 'both', ...args });
   if (model) sm.setModel(model);
   await sm.onTrainBegin();
   for (let e = 0; e < values.length; e++) {
@@ -466,7 +466,7 @@ describe('decisions on series with known spectra', () => {
       { c: 1, lambda: 0.85 },
     ];
     const model = tinyModel(1, 2); // kernel 2×1 + bias 1: three weights
-    const sm = spectrumMonitor({ observables: ['loss', 'weights'], patience: 100 }).attach(model);
+    const sm = spectrumMonitor({ observables: ['loss', 'weights'], patience: 100, spectral: 'both' }).attach(model);
     const loss = series(lossModes, 200);
     for (let t = 0; t < 200; t++) {
       const w = wStar.map((v, i) => v + a[i] * 0.88 ** t);
@@ -593,7 +593,7 @@ describe('tf.callbacks.earlyStopping compatibility (driven by hand)', () => {
     expect(model.stopTraining).toBe(true);
     expect(Array.from(model.getWeights()[0].dataSync())).toEqual([2, 2]);
     expect(Array.from(model.getWeights()[1].dataSync())).toEqual([-2]);
-    expect(sm.best).toEqual({ epoch: 1, value: 5 });
+    expect({ best: sm.best, bestEpoch: sm.bestEpoch }).toEqual({ best: 5, bestEpoch: 1 });
     // the restored weights are the model's own: changing the monitor's buffers later does not touch them
     setAll(9);
     await sm.onEpochEnd(4, { val_loss: 1 });
@@ -618,7 +618,7 @@ describe('fit() with the weights observable on gradient descent with a known spe
     const model = tf.sequential();
     model.add(tf.layers.dense({ units: 1, inputShape: [N], useBias: false, kernelInitializer: 'zeros' }));
     model.compile({ loss: 'meanSquaredError', optimizer: tf.train.sgd(eta) });
-    const sm = spectrumMonitor({ monitor: 'loss', observables: ['weights'], patience: 1000 });
+    const sm = spectrumMonitor({ monitor: 'loss', observables: ['weights'], patience: 1000, spectral: 'both' });
     const before = tf.memory().numTensors;
     const h = await model.fit(xs, ys, { epochs: 150, batchSize: N, callbacks: [sm], verbose: 0 });
     const mu = [1 - 2 * eta * 1, 1 - 2 * eta * 0.25]; // 0.8 and 0.95

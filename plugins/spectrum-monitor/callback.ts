@@ -1,16 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
 import { decide, initialPatience, updatePatience, type Decision, type PatienceState } from './decide.js';
-import { resolveSpectrumMonitorArgs, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
+import { isForeignModel, isLayersModelLike, keepThisAcrossCopies, twoCopiesMessage } from './copies.js';
+import { keyAliases, monitorValue, neverLoggedMessage, resolveLogs, withSnakeCase, type EpochLogs } from './logs.js';
+import { resolveSpectrumMonitorArgs, spectralRestarts, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
+import { decodeState, encodeState, type RunFields, type SpectrumMonitorState } from './state.js';
+import { copyWeights, holdsWeights, snapshotTrainable, writeWeights, type WeightCopy } from './weights.js';
 import { seriesSpectrum, weightSpectrum, type SpectrumSummary } from '../../src/spectrum/spectrum.js';
 
-/** Epoch logs as fit() passes them: numbers or scalar tensors. */
-export type EpochLogs = { [key: string]: number | tf.Scalar };
+export type { EpochLogs };
+
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochEnd'] as const;
 
 /**
  * A drop-in replacement for `tf.callbacks.earlyStopping` that also watches the Koopman (DMD)
- * spectrum of training (seed 003) and decides each epoch to continue, stop (important eigenvalues
- * cluster at 1: a fixed point) or restart (a bad initialisation). Use it in `model.fit(…,
- * { callbacks: [monitor] })`, or from a custom loop with {@link attach} and {@link afterEpoch}.
+ * spectrum of training (seed 003) and, when its `spectral` rules are on, decides each epoch to
+ * continue, stop (important eigenvalues cluster at 1: a fixed point) or restart (a bad
+ * initialisation). Use it in `model.fit(…, { callbacks: [monitor] })` — repeated fit() calls on
+ * the same model continue one run — or from a custom loop with {@link attach} and {@link afterEpoch}.
  */
 export class SpectrumMonitor extends tf.Callback {
   /** The options in force, defaults filled in. */
@@ -20,21 +26,33 @@ export class SpectrumMonitor extends tf.Callback {
   private values: number[] = [];
   /** Trainable-weight snapshots of the current window (Float32, own buffers), oldest first. */
   private weightWindow: Float32Array[] = [];
-  private bestWeights: { buffers: Float32Array[]; shapes: number[][]; dtypes: tf.DataType[] } | null = null;
+  private bestWeights: WeightCopy | null = null;
+  /** The weights at the end of the last fit() whose end restored the best ones: the next fit() of the run resumes from them. */
+  private resumeWeights: WeightCopy | null = null;
+  private bestWeightsOmitted = false;
   private decisionList: Decision[] = [];
   private restart = false;
   private stopped: number | null = null;
+  private reasonStopped: string | null = null;
   private epochsSeen = 0;
   private nextEpoch = 0;
   private warnedMissing = false;
+  /** The model of the current run (continuation across fit() calls), and whether the next fit() adopts any model (after loadStateDict). */
+  private runModel: unknown = null;
+  private adoptNextModel = false;
+  /** Added to fit()'s epoch index in a continued run (fit() counts from 0 again). null until the fit's first epoch. */
+  private epochOffset: number | null = 0;
+  private stoppedThisFit = false;
+  private warnedForeign = false;
 
   constructor(args: SpectrumMonitorArgs = {}) {
     super();
     this.options = resolveSpectrumMonitorArgs(args);
     this.reset();
+    keepThisAcrossCopies(this, HOOKS, (caller) => this.adoptCaller(caller));
   }
 
-  /** Every decision since training began, one per epoch. */
+  /** Every decision of the run, one per epoch. */
   get decisions(): readonly Decision[] {
     return this.decisionList;
   }
@@ -44,39 +62,96 @@ export class SpectrumMonitor extends tf.Callback {
     return this.restart;
   }
 
-  /** Epoch of the latest stop or restart decision, null while training goes on. */
+  /** Epoch of the stop or restart decision, null while training goes on. */
   get stoppedEpoch(): number | null {
     return this.stopped;
   }
 
-  /** Best monitored value so far and its epoch (null until the baseline/±∞ is beaten). */
-  get best(): { epoch: number; value: number } | null {
-    const p = this.patienceState;
-    return p.bestEpoch === null ? null : { epoch: p.bestEpoch, value: p.best };
+  /** Why training ended: the stop or restart decision's reason, or the epoch budget running out (with what was restored); null while it goes on. */
+  get stoppingReason(): string | null {
+    return this.reasonStopped;
   }
 
-  /** Bytes held for the window (weight snapshots) and the best weights. */
+  /** Best monitored value so far (the baseline, or ±Infinity, until it is beaten), as tfjs's `best`. */
+  get best(): number {
+    return this.patienceState.best;
+  }
+
+  /** Epoch of {@link best}, null while the baseline (or ±Infinity) has not been beaten. */
+  get bestEpoch(): number | null {
+    return this.patienceState.bestEpoch;
+  }
+
+  /** Epochs since the last improvement, as tfjs's `wait`. */
+  get wait(): number {
+    return this.patienceState.wait;
+  }
+
+  /** Bytes held for the window (weight snapshots) and the best and resume weights. */
   get bytesHeld(): number {
     let b = 8 * this.values.length;
     for (const w of this.weightWindow) b += w.byteLength;
-    if (this.bestWeights) for (const w of this.bestWeights.buffers) b += w.byteLength;
+    for (const c of [this.bestWeights, this.resumeWeights]) if (c) for (const w of c.buffers) b += w.byteLength;
     return b;
   }
 
+  /**
+   * Starts a new run when fit() begins one: the first fit(), a fit() on another model, or one after
+   * a stop. A fit() on the same model after one that ran out of epochs continues the run (same
+   * patience, window, decisions and epoch count), as one longer fit() would; call {@link reset}
+   * to start over.
+   */
   override async onTrainBegin(): Promise<void> {
-    this.reset();
+    const model = this.model as unknown;
+    this.checkModel(model, 'model.fit()');
+    const continuing = this.adoptNextModel || (model === this.runModel && this.epochsSeen > 0 && this.stopped === null);
+    if (!continuing) this.reset();
+    this.adoptNextModel = false;
+    this.runModel = model;
+    this.epochOffset = continuing ? null : 0;
+    this.stoppedThisFit = false;
+    this.reasonStopped = null;
+    if (continuing && this.resumeWeights && this.bestWeights && this.model && holdsWeights(this.model, this.bestWeights)) {
+      // the last fit() ended by restoring the best weights: training goes on from where it was
+      writeWeights(this.model, this.resumeWeights);
+    }
+    this.resumeWeights = null;
+    const never = neverLoggedMessage(this.options.monitor, (this.params as { metrics?: unknown } | undefined)?.metrics);
+    if (never && !this.warnedMissing) {
+      // a warning even when strict: a callback before this one may add the key (strict throws at the epoch it is missing)
+      console.warn(never);
+      this.warnedMissing = true;
+    }
   }
 
   override async onEpochEnd(epoch: number, logs?: EpochLogs): Promise<void> {
     const resolved = await resolveLogs(logs);
-    await this.step(epoch, resolved);
+    if (this.epochOffset === null) this.epochOffset = epoch < this.nextEpoch ? this.nextEpoch - epoch : 0;
+    await this.step(epoch + this.epochOffset, resolved);
   }
 
+  /**
+   * With restoreBestWeights, writes the best epoch's weights back whatever ended training (a stop
+   * or restart writes them at its decision; here the epoch budget running out). Custom loops call
+   * it when their loop ends.
+   */
   override async onTrainEnd(): Promise<void> {
-    if (this.options.verbose > 0 && this.stopped !== null) {
-      const last = this.decisionList[this.decisionList.length - 1];
-      console.log(`Epoch ${this.stopped}: ${this.restart ? 'restart requested' : 'spectrum monitor stopped training'}. ${last ? last.reason : ''}`);
+    const o = this.options;
+    if (!this.stoppedThisFit && this.epochsSeen > 0) {
+      const last = this.nextEpoch - 1;
+      let reason = `training ended after epoch ${last} without a stop (fit()'s epochs ran out)`;
+      if (o.restoreBestWeights && this.model) reason = sentence(reason, this.restoreBest(last, true));
+      this.reasonStopped = reason;
     }
+    if (o.verbose > 0 && this.stoppedThisFit && this.stopped !== null) {
+      console.log(`Epoch ${this.stopped}: ${this.restart ? 'restart requested' : 'spectrum monitor stopped training'}. ${this.reasonStopped ?? ''}`);
+    }
+  }
+
+  /** Duck-typed (tf.Callback's uses instanceof, which fails for a model of another tfjs copy). */
+  override setModel(model: tf.LayersModel): void {
+    if (!isLayersModelLike(model)) throw new Error(`spectrumMonitor: setModel(model) needs a tf.LayersModel; got ${model === null ? 'null' : typeof model}`);
+    this.model = model;
   }
 
   /**
@@ -84,8 +159,12 @@ export class SpectrumMonitor extends tf.Callback {
    * restoreBestWeights; optional otherwise) and starts a new run, like fit()'s onTrainBegin.
    */
   attach(model?: tf.LayersModel): this {
-    if (model !== undefined) this.setModel(model);
+    if (model !== undefined) {
+      this.checkModel(model, 'attach(model)');
+      this.setModel(model);
+    }
     this.reset();
+    this.runModel = model ?? null;
     return this;
   }
 
@@ -96,41 +175,140 @@ export class SpectrumMonitor extends tf.Callback {
    */
   async afterEpoch(logs: { [key: string]: number }, epoch?: number): Promise<Decision> {
     if (logs === null || typeof logs !== 'object') throw new Error('afterEpoch(logs): logs must be an object such as { loss, valLoss }');
-    const named: { [key: string]: number } = { ...logs };
-    for (const [k, v] of Object.entries(logs)) {
-      const snake = k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-      if (!(snake in named)) named[snake] = v;
-    }
     const e = epoch ?? this.nextEpoch;
     if (!Number.isInteger(e) || e < 0) throw new Error(`afterEpoch: epoch must be an integer ≥ 0; got ${String(epoch)}`);
-    return this.step(e, named);
+    return this.step(e, withSnakeCase(logs));
   }
 
-  private reset(): void {
+  /** Forgets the run (patience, window, decisions, best weights): the next fit() or epoch starts a new one. */
+  reset(): void {
     this.patienceState = initialPatience(this.options);
     this.values = [];
     this.weightWindow = [];
     this.bestWeights = null;
+    this.resumeWeights = null;
+    this.bestWeightsOmitted = false;
     this.decisionList = [];
     this.restart = false;
     this.stopped = null;
+    this.reasonStopped = null;
     this.epochsSeen = 0;
     this.nextEpoch = 0;
     this.warnedMissing = false;
+    this.runModel = null;
+    this.adoptNextModel = false;
+    this.epochOffset = 0;
+  }
+
+  /**
+   * The run's state as plain JSON: patience, window, decisions (without spectra) and, unless
+   * `{ weights: false }`, the best weights as arrays (then `bestWeightsOmitted` says they were left out).
+   * Cost O(window · weights) numbers.
+   */
+  stateDict(options: { weights?: boolean } = {}): SpectrumMonitorState {
+    return encodeState(this.options.monitor, this.runFields(), options.weights ?? true);
+  }
+
+  /**
+   * Restores a {@link stateDict}: the next fit() (on any model: a resumed process builds a new one)
+   * or afterEpoch continues that run. Throws, changing nothing, when the state is malformed or
+   * belongs to another monitored key.
+   */
+  loadStateDict(state: SpectrumMonitorState): this {
+    const f = decodeState(state, this.options.monitor);
+    this.reset();
+    this.patienceState = f.patience;
+    this.values = f.values;
+    this.weightWindow = f.weightWindow;
+    this.decisionList = f.decisions;
+    this.restart = f.restart;
+    this.stopped = f.stopped;
+    this.reasonStopped = f.stoppingReason;
+    this.epochsSeen = f.epochsSeen;
+    this.nextEpoch = f.nextEpoch;
+    this.bestWeights = f.bestWeights;
+    this.bestWeightsOmitted = f.bestWeightsOmitted;
+    this.adoptNextModel = f.stopped === null;
+    this.epochOffset = null;
+    return this;
+  }
+
+  private runFields(): RunFields {
+    return {
+      patience: this.patienceState,
+      values: this.values,
+      weightWindow: this.weightWindow,
+      decisions: this.decisionList,
+      restart: this.restart,
+      stopped: this.stopped,
+      stoppingReason: this.reasonStopped,
+      epochsSeen: this.epochsSeen,
+      nextEpoch: this.nextEpoch,
+      bestWeights: this.bestWeights,
+      bestWeightsOmitted: this.bestWeightsOmitted,
+    };
+  }
+
+  /**
+   * fit() of another tfjs copy called a hook on its CustomCallback, which is given no model: use
+   * the one attach() set, or say what is wrong.
+   */
+  private adoptCaller(caller: unknown): void {
+    const c = caller as { model?: unknown } | null;
+    if (c && typeof c === 'object' && isLayersModelLike(c.model)) this.model = c.model as tf.LayersModel;
+    if (this.model) return;
+    throw new Error(
+      `${twoCopiesMessage("model.fit() called the monitor through the other copy's CustomCallback, which does not pass the model")} ` +
+        'Until then, sm.attach(model) before fit() lets the monitor read and stop that model (restoreBestWeights needs one copy).',
+    );
+  }
+
+  /** Refuses a model this monitor cannot serve, saying why. */
+  private checkModel(model: unknown, where: string): void {
+    if (model === undefined || model === null) return;
+    if (!isLayersModelLike(model)) throw new Error(`spectrumMonitor: ${where} needs a tf.LayersModel; got ${typeof model}`);
+    if (!isForeignModel(model)) return;
+    if (this.options.restoreBestWeights) {
+      throw new Error(`${twoCopiesMessage(where)} restoreBestWeights cannot write weights across the two copies.`);
+    }
+    if (!this.warnedForeign) console.warn(`${twoCopiesMessage(where)} The monitor reads the logs and weights and stops training, but nothing else of tfjs-koopman will work with this model.`);
+    this.warnedForeign = true;
+  }
+
+  /**
+   * Writes the best weights back unless the weights of `epoch` (the last) are the best; with
+   * `resume`, keeps the current ones for a further fit() of the run. Returns what it did, as a sentence.
+   */
+  private restoreBest(epoch: number, resume: boolean): string {
+    const p = this.patienceState;
+    if (this.bestWeights && p.bestEpoch !== null && p.bestEpoch !== epoch) {
+      const model = this.requireModel('restoreBestWeights');
+      if (resume) this.resumeWeights = copyWeights(model, this.resumeWeights);
+      writeWeights(model, this.bestWeights);
+      const restored = `Restored the weights of epoch ${p.bestEpoch} (${this.options.monitor} = ${p.best})`;
+      return resume ? `${restored}; a further fit() of this run resumes from the weights of epoch ${epoch}.` : `${restored}.`;
+    }
+    if (p.bestEpoch === epoch) return 'The current weights are the best ones; nothing to restore.';
+    if (p.bestEpoch !== null && !this.bestWeights && this.bestWeightsOmitted) {
+      return `The best weights (epoch ${p.bestEpoch}) were left out of the loaded state: weights left as they are.`;
+    }
+    return `No epoch improved on the ${this.options.baseline !== null ? 'baseline' : 'start'}: weights left as they are.`;
   }
 
   private async step(epoch: number, logs: { [key: string]: number }): Promise<Decision> {
     const o = this.options;
     this.epochsSeen++;
     this.nextEpoch = epoch + 1;
-    const raw = logs[o.monitor];
-    const value = typeof raw === 'number' ? raw : undefined;
-    if (value === undefined && !this.warnedMissing) {
+    const value = monitorValue(logs, o.monitor);
+    if (value === undefined) {
+      const what = `spectrumMonitor: ${keyAliases(o.monitor).join(' / ')} is not in the logs of epoch ${epoch}; available: ${Object.keys(logs).join(', ') || 'none'}`;
+      if (o.strict) throw new Error(`${what} (strict: true)`);
+      if (!this.warnedMissing) console.warn(what);
       this.warnedMissing = true;
-      console.warn(`spectrumMonitor: ${o.monitor} is not in the logs; available: ${Object.keys(logs).join(', ') || 'none'}`);
     }
+    const warmUp = epoch < o.startFromEpoch;
     let improved = false;
-    if (value !== undefined) {
+    if (value !== undefined && !warmUp) {
       const u = updatePatience(this.patienceState, value, epoch, o);
       this.patienceState = u.state;
       improved = u.improved;
@@ -143,7 +321,7 @@ export class SpectrumMonitor extends tf.Callback {
       else this.values = [];
     }
     if (o.observables.includes('weights')) {
-      const snap = this.snapshotTrainable();
+      const snap = snapshotTrainable(this.requireModel("observables: ['weights']"));
       if (snap.every(Number.isFinite)) this.weightWindow.push(snap);
       else {
         nonFiniteWeights = true;
@@ -154,7 +332,10 @@ export class SpectrumMonitor extends tf.Callback {
       if (this.values.length > o.windowSize) this.values.splice(0, this.values.length - o.windowSize);
       if (this.weightWindow.length > o.windowSize) this.weightWindow.splice(0, this.weightWindow.length - o.windowSize);
     }
-    if (improved && o.restoreBestWeights && Number.isFinite(value)) this.snapshotBest();
+    if (improved && o.restoreBestWeights && Number.isFinite(value)) {
+      this.bestWeights = copyWeights(this.requireModel('restoreBestWeights'), this.bestWeights);
+      this.bestWeightsOmitted = false;
+    }
 
     const spectra: Partial<Record<Observable, SpectrumSummary>> = {};
     const pending: Partial<Record<Observable, string>> = {};
@@ -187,7 +368,7 @@ export class SpectrumMonitor extends tf.Callback {
       },
       o,
     );
-    if (nonFiniteWeights && verdict.action !== 'restart') {
+    if (nonFiniteWeights && spectralRestarts(o) && verdict.action !== 'restart') {
       verdict = {
         action: 'restart',
         rule: 'non-finite',
@@ -198,21 +379,14 @@ export class SpectrumMonitor extends tf.Callback {
     let reason = verdict.reason;
     if (verdict.action !== 'continue') {
       this.stopped = epoch;
+      this.stoppedThisFit = true;
       if (this.model) this.model.stopTraining = true;
       if (verdict.action === 'restart') {
         this.restart = true;
         reason = sentence(reason, 'shouldRestart is now true: re-initialise the model and train again.');
-      } else if (o.restoreBestWeights) {
-        const best = this.patienceState;
-        if (this.bestWeights && best.bestEpoch !== null && best.bestEpoch !== epoch) {
-          this.restoreBest();
-          reason = sentence(reason, `Restored the weights of epoch ${best.bestEpoch} (${o.monitor} = ${best.best}).`);
-        } else if (best.bestEpoch === epoch) {
-          reason = sentence(reason, 'The current weights are the best ones; nothing to restore.');
-        } else {
-          reason = sentence(reason, `No epoch improved on the ${o.baseline !== null ? 'baseline' : 'start'}: weights left as they are.`);
-        }
       }
+      if (o.restoreBestWeights) reason = sentence(reason, this.restoreBest(epoch, false));
+      this.reasonStopped = reason;
     }
     const decision: Decision = {
       epoch,
@@ -237,62 +411,9 @@ export class SpectrumMonitor extends tf.Callback {
     }
     return this.model;
   }
-
-  /** The trainable weights, flattened into a new Float32Array (the live variables are only read). */
-  private snapshotTrainable(): Float32Array {
-    const live = this.requireModel("observables: ['weights']").getWeights(true);
-    let total = 0;
-    for (const w of live) total += w.size;
-    const out = new Float32Array(total);
-    let off = 0;
-    for (const w of live) {
-      out.set(w.dataSync() as ArrayLike<number>, off);
-      off += w.size;
-    }
-    return out;
-  }
-
-  /** Copies every weight (trainable or not) into this monitor's own buffers, reused across epochs. */
-  private snapshotBest(): void {
-    const live = this.requireModel('restoreBestWeights').getWeights();
-    if (!this.bestWeights || this.bestWeights.buffers.length !== live.length || live.some((w, i) => w.size !== this.bestWeights!.buffers[i].length)) {
-      this.bestWeights = {
-        buffers: live.map((w) => new Float32Array(w.size)),
-        shapes: live.map((w) => w.shape.slice()),
-        dtypes: live.map((w) => w.dtype),
-      };
-    }
-    live.forEach((w, i) => this.bestWeights!.buffers[i].set(w.dataSync() as ArrayLike<number>));
-  }
-
-  /** Writes the best weights back; the tensors made for it are disposed (the variables keep copies). */
-  private restoreBest(): void {
-    const model = this.requireModel('restoreBestWeights');
-    const b = this.bestWeights!;
-    const tensors = b.buffers.map((buf, i) => tf.tensor(buf.slice(), b.shapes[i], b.dtypes[i]));
-    try {
-      model.setWeights(tensors);
-    } finally {
-      for (const t of tensors) t.dispose();
-    }
-  }
 }
 
 /** Appends a sentence to a reason, ending the reason with a full stop first. */
 function sentence(reason: string, extra: string): string {
   return `${reason}${reason.endsWith('.') ? '' : '.'} ${extra}`;
-}
-
-/** Like tfjs's resolveScalarsInLogs: scalar tensors become numbers and are disposed. */
-async function resolveLogs(logs?: EpochLogs): Promise<{ [key: string]: number }> {
-  if (!logs) return {};
-  for (const key of Object.keys(logs)) {
-    const v = logs[key];
-    if (typeof v !== 'number') {
-      const data = await v.data();
-      logs[key] = data[0] as number;
-      v.dispose();
-    }
-  }
-  return logs as { [key: string]: number };
 }

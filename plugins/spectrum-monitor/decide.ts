@@ -1,6 +1,6 @@
 import { cabs, type Complex } from '../../src/linalg/complex.js';
 import type { SpectrumSummary } from '../../src/spectrum/spectrum.js';
-import { monitorDirection, type ResolvedSpectrumMonitorArgs } from './options.js';
+import { monitorDirection, spectralRestarts, spectralStops, type ResolvedSpectrumMonitorArgs } from './options.js';
 import type { Action, Decision, DecisionRule, Observable } from './types.js';
 
 export type { Action, Decision, DecisionRule };
@@ -65,43 +65,75 @@ export interface Verdict {
 
 /**
  * The monitor's decision for one epoch (pure). In order:
- * 1. a missing monitor value decides nothing (as in tfjs); a non-finite one means divergence: restart;
- * 2. from `minEpochs` on, an important growing mode (|λ| > 1 + nearOneRadius) in any observable
- *    while the monitor got worse over the window: restart;
- * 3. from `minEpochs` on, every observable with at least `clusterShare` of its importance within
- *    `nearOneRadius` of λ = 1 and no kept eigenvalue outside |λ| ≤ 1 + nearOneRadius (seed 003's
- *    stability criterion) is at a fixed point: restart when the monitor is still worse than
- *    `target`, stop otherwise;
- * 4. from `minEpochs` on, with `forecastEpochs` set: the monitor worse than `target` and the loss
- *    spectrum's forecast `forecastEpochs` epochs ahead still worse than `target`: restart;
- * 5. tfjs earlyStopping's patience rule: stop;
- * 6. otherwise continue.
+ * 1. a missing monitor value decides nothing (as in tfjs);
+ * 2. a non-finite one: restart when the restart rules are on (`spectral` 'restart' or 'both'),
+ *    stop when `checkFinite` is set, otherwise it counts as an epoch without improvement (tfjs);
+ * 3. before `startFromEpoch` nothing else decides (Keras's warm-up);
+ * 4. `stoppingThreshold` / `divergenceThreshold` (Lightning): stop once the monitor is strictly
+ *    better / worse than the threshold;
+ * 5. from `minEpochs` on, with the restart rules on, an important growing mode
+ *    (|λ| > 1 + nearOneRadius) in any observable while the monitor got worse over the window: restart;
+ * 6. from `minEpochs` on, with a spectral rule on, every observable with at least `clusterShare`
+ *    of its importance within `nearOneRadius` of λ = 1 and no kept eigenvalue outside
+ *    |λ| ≤ 1 + nearOneRadius (seed 003's stability criterion) is at a fixed point: restart when the
+ *    restart rules are on and the monitor is still worse than `target`, stop when the stop rule is on;
+ * 7. from `minEpochs` on, with the restart rules on and `forecastEpochs` set: the monitor worse
+ *    than `target` and the loss spectrum's forecast `forecastEpochs` epochs ahead still worse
+ *    than `target`: restart;
+ * 8. tfjs earlyStopping's patience rule: stop;
+ * 9. otherwise continue.
+ * With `spectral: 'off'` and the other options at their defaults only 1, 8 and 9 can fire: the
+ * decisions are tf.callbacks.earlyStopping's.
  */
 export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Verdict {
   const { monitor } = o;
   const dir = monitorDirection(monitor, o.mode);
   const v = input.value;
+  const restarts = spectralRestarts(o);
+  const stops = spectralStops(o);
   if (v === undefined) {
     const keys = input.available && input.available.length ? input.available.join(', ') : 'none';
     return { action: 'continue', rule: 'missing', reason: `${monitor} is not in the logs (available: ${keys}); nothing to decide` };
   }
-  if (!Number.isFinite(v)) {
+  if (!Number.isFinite(v) && (restarts || o.checkFinite)) {
+    const diverged = `${monitor} is ${v} at epoch ${input.epoch}: training diverged`;
+    if (restarts) {
+      return { action: 'restart', rule: 'non-finite', reason: `${diverged}; re-initialise the weights (a lower learning rate may help)` };
+    }
+    return { action: 'stop', rule: 'non-finite', reason: `${diverged} (checkFinite)` };
+  }
+  if (input.epoch < o.startFromEpoch) {
     return {
-      action: 'restart',
-      rule: 'non-finite',
-      reason: `${monitor} is ${v} at epoch ${input.epoch}: training diverged; re-initialise the weights (a lower learning rate may help)`,
+      action: 'continue',
+      rule: 'warm-up',
+      reason: `epoch ${input.epoch} is before startFromEpoch = ${o.startFromEpoch}: warm-up, ${monitor} = ${fmt(v)} not monitored`,
     };
   }
-  const spectral = input.epochsSeen >= o.minEpochs;
+  const better = (x: number, t: number) => (dir === 'min' ? x < t : x > t);
+  if (o.stoppingThreshold !== null && Number.isFinite(v) && better(v, o.stoppingThreshold)) {
+    return {
+      action: 'stop',
+      rule: 'stopping-threshold',
+      reason: `${monitor} = ${fmt(v)} is ${dir === 'min' ? 'below' : 'above'} stoppingThreshold = ${fmt(o.stoppingThreshold)}: good enough, stop`,
+    };
+  }
+  if (o.divergenceThreshold !== null && Number.isFinite(v) && better(o.divergenceThreshold, v)) {
+    return {
+      action: 'stop',
+      rule: 'divergence-threshold',
+      reason: `${monitor} = ${fmt(v)} is ${dir === 'min' ? 'above' : 'below'} divergenceThreshold = ${fmt(o.divergenceThreshold)}: training diverged, stop`,
+    };
+  }
+  const spectral = (restarts || stops) && input.epochsSeen >= o.minEpochs;
   const observed = o.observables.filter((k) => input.spectra[k]);
-  const ready = spectral && observed.length === o.observables.length;
+  const ready = spectral && Number.isFinite(v) && observed.length === o.observables.length;
 
   if (ready) {
-    // 2. growth
+    // 5. growth
     const growing = observed.map((k) => ({ k, s: input.spectra[k]! })).filter(({ s }) => s.unstable > 0);
     const start = input.windowStartValue;
     const worse = start !== null && (dir === 'min' ? v > start + o.minDelta : v < start - o.minDelta);
-    if (growing.length > 0 && worse) {
+    if (restarts && growing.length > 0 && worse) {
       const { k, s } = growing[0];
       const g = fastestGrowing(s);
       return {
@@ -113,7 +145,7 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
           `training is diverging from this initialisation; re-initialise`,
       };
     }
-    // 3. fixed point: the stability criterion of seed 003 (every kept |λ| ≤ 1, up to the radius)
+    // 6. fixed point: the stability criterion of seed 003 (every kept |λ| ≤ 1, up to the radius)
     //    with the importance clustered at 1
     const radius = 1 + o.nearOneRadius;
     const clustered = observed.every((k) => input.spectra[k]!.shareNearOne >= o.clusterShare && input.spectra[k]!.spectralRadius <= radius);
@@ -121,20 +153,22 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
       const where = observed.map((k) => `${pct(input.spectra[k]!.shareNearOne)} in the ${k} spectrum`).join(', ');
       const cluster = `important eigenvalues cluster at 1 (${where} within ${o.nearOneRadius} of λ = 1, no growing mode)`;
       const target = o.target;
-      if (target !== null && (dir === 'min' ? v > target : v < target)) {
+      if (restarts && target !== null && (dir === 'min' ? v > target : v < target)) {
         return {
           action: 'restart',
           rule: 'poor-fixed-point',
           reason: `${cluster}, but ${monitor} = ${fmt(v)} is still ${dir === 'min' ? 'above' : 'below'} the target ${fmt(target)}: this initialisation converged to a poor fixed point; re-initialise`,
         };
       }
-      return { action: 'stop', rule: 'fixed-point', reason: `${cluster}: training has reached a fixed point. ${transient(o, input, observed)}` };
+      if (stops) {
+        return { action: 'stop', rule: 'fixed-point', reason: `${cluster}: training has reached a fixed point. ${transient(o, input, observed)}` };
+      }
     }
-    // 4. forecast
+    // 7. forecast
     const fc = input.spectra.loss?.forecast;
     const target = o.target;
     const worseThan = (x: number, t: number) => (dir === 'min' ? x > t : x < t);
-    if (fc && target !== null && worseThan(v, target) && Number.isFinite(fc.value) && worseThan(fc.value, target)) {
+    if (restarts && fc && target !== null && worseThan(v, target) && Number.isFinite(fc.value) && worseThan(fc.value, target)) {
       return {
         action: 'restart',
         rule: 'poor-forecast',
@@ -145,7 +179,7 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
     }
   }
 
-  // 5. tfjs earlyStopping
+  // 8. tfjs earlyStopping
   const p = input.patience;
   if (!input.improved && p.wait >= o.patience) {
     const since =
@@ -161,10 +195,12 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
     };
   }
 
-  // 6. continue
+  // 9. continue
   const head = input.improved ? `${monitor} improved to ${fmt(v)}` : `${monitor} = ${fmt(v)}, no improvement for ${p.wait} of ${o.patience} epochs`;
   let tail: string;
-  if (!spectral) tail = `spectral decisions start after ${o.minEpochs} epochs (seen ${input.epochsSeen})`;
+  const off = !(restarts || stops);
+  if (off) tail = "spectral rules off (spectral: 'off')";
+  else if (!spectral) tail = `spectral decisions start after ${o.minEpochs} epochs (seen ${input.epochsSeen})`;
   else if (!ready) {
     tail = o.observables
       .filter((k) => !input.spectra[k])
@@ -176,10 +212,13 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
         const s = input.spectra[k]!;
         let grow = '';
         if (s.spectralRadius > 1 + o.nearOneRadius) {
+          const modes = `${s.unstable} important growing mode${s.unstable > 1 ? 's' : ''} (spectral radius ${fmt(s.spectralRadius)})`;
           grow =
-            s.unstable > 0
-              ? `, ${s.unstable} important growing mode${s.unstable > 1 ? 's' : ''} (spectral radius ${fmt(s.spectralRadius)}) but ${monitor} is not worse than at the window start`
-              : `, a growing mode not yet important (spectral radius ${fmt(s.spectralRadius)}): not a fixed point`;
+            s.unstable === 0
+              ? `, a growing mode not yet important (spectral radius ${fmt(s.spectralRadius)}): not a fixed point`
+              : restarts
+                ? `, ${modes} but ${monitor} is not worse than at the window start`
+                : `, ${modes}: not a fixed point (restart rules off)`;
         }
         return `${k}: ${pct(s.shareNearOne)} of the importance near 1 (stop at ${pct(o.clusterShare)})${grow}`;
       })

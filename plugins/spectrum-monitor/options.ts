@@ -1,19 +1,23 @@
 import { validateRankRule, type RankRule } from '../../src/linalg/rank.js';
 import { AMPLITUDE_FITS, type AmplitudeFit } from '../../src/koopman/amplitudes.js';
 import { IMPORTANCE_MEASURES, SPECTRUM_DEFAULTS, type ImportanceMeasure } from '../../src/spectrum/settings.js';
-import type { Decision, MonitorMode, Observable, WindowKind } from './types.js';
+import type { Decision, MonitorMode, Observable, SpectralRules, WindowKind } from './types.js';
 
 export { IMPORTANCE_MEASURES, type ImportanceMeasure };
-export type { MonitorMode, Observable, WindowKind };
+export type { MonitorMode, Observable, SpectralRules, WindowKind };
 
 export const OBSERVABLES: readonly Observable[] = ['loss', 'weights'];
 export const WINDOW_KINDS: readonly WindowKind[] = ['growing', 'sliding'];
 export const MONITOR_MODES: readonly MonitorMode[] = ['auto', 'min', 'max'];
+export const SPECTRAL_RULES: readonly SpectralRules[] = ['off', 'stop', 'restart', 'both'];
 
 /**
  * Options of {@link spectrumMonitor}. The first seven have the names and meaning of
- * `tf.callbacks.earlyStopping`'s; the rest configure the Koopman spectrum. Every default lives in
- * {@link SPECTRUM_MONITOR_DEFAULTS}.
+ * `tf.callbacks.earlyStopping`'s, `startFromEpoch` is Keras's, `checkFinite`,
+ * `stoppingThreshold`, `divergenceThreshold` and `strict` are PyTorch Lightning's; the rest
+ * configure the Koopman spectrum. With every default the monitor decides exactly as
+ * `tf.callbacks.earlyStopping` (the spectral rules are off, `spectral: 'off'`). Every default lives
+ * in {@link SPECTRUM_MONITOR_DEFAULTS}.
  */
 export interface SpectrumMonitorArgs {
   /** Quantity to monitor, a key of the epoch logs (`val_loss`, `loss`, `val_acc`, …). @default 'val_loss' */
@@ -28,8 +32,37 @@ export interface SpectrumMonitorArgs {
   baseline?: number | null;
   /** 0: silent; 1: log stop/restart decisions; 2: log every decision. @default 0 */
   verbose?: number;
-  /** On a stop, write back the weights of the epoch with the best monitored value. @default false */
+  /**
+   * When training ends — a stop or restart decision, a threshold, or fit()'s epoch budget running
+   * out — write back the weights of the epoch with the best monitored value (as Keras does).
+   * @default false
+   */
   restoreBestWeights?: boolean;
+  /** Keras: epochs with an index below this are a warm-up: nothing is monitored (no best, no wait) and no rule stops training except `checkFinite`. @default 0 */
+  startFromEpoch?: number;
+  /**
+   * Lightning: stop as soon as the monitor is NaN or ±Infinity. Off by default so that the
+   * default monitor is tfjs's earlyStopping, which counts a NaN as an epoch without improvement
+   * (Lightning's own default is true). @default false
+   */
+  checkFinite?: boolean;
+  /** Lightning: stop as soon as the monitor is strictly better than this (null: no such rule). @default null */
+  stoppingThreshold?: number | null;
+  /** Lightning: stop as soon as the monitor is strictly worse than this (null: no such rule). @default null */
+  divergenceThreshold?: number | null;
+  /**
+   * Lightning: throw at the first epoch whose logs lack the monitored key, instead of warning once.
+   * Off by default as in tfjs and Keras (Lightning's default is true).
+   * @default false
+   */
+  strict?: boolean;
+  /**
+   * Which spectral rules may decide: `'off'` (none: the decisions are tf.callbacks.earlyStopping's,
+   * the spectra are still computed and reported), `'stop'` (the fixed-point stop), `'restart'`
+   * (restart on a growing mode, a poor fixed point, a poor forecast, a non-finite monitor or
+   * weights), `'both'` (every rule: the monitor of the spectrum study). @default 'off'
+   */
+  spectral?: SpectralRules;
 
   /** Observables to decompose: 'loss' (Hankel series of the monitor), 'weights' (POD of the trainable weights). @default ['loss'] */
   observables?: Observable[];
@@ -72,7 +105,7 @@ export interface SpectrumMonitorArgs {
    * @default null
    */
   forecastEpochs?: number | null;
-  /** No spectral stop or restart before this many epochs have been seen (patience still applies). @default 20 */
+  /** With `spectral` on, no spectral stop or restart before this many epochs have been seen (patience still applies). @default 20 */
   minEpochs?: number;
   /** Called with every decision once it is recorded and acted on (training stopped, weights restored). @default null */
   onDecision?: ((decision: Decision) => void | Promise<void>) | null;
@@ -104,6 +137,12 @@ export const SPECTRUM_MONITOR_DEFAULTS: Readonly<ResolvedSpectrumMonitorArgs> = 
   forecastEpochs: SPECTRUM_DEFAULTS.forecastEpochs,
   minEpochs: 20,
   onDecision: null,
+  startFromEpoch: 0,
+  checkFinite: false,
+  stoppingThreshold: null,
+  divergenceThreshold: null,
+  strict: false,
+  spectral: 'off',
 });
 
 const KNOWN = Object.keys(SPECTRUM_MONITOR_DEFAULTS);
@@ -136,6 +175,14 @@ export function resolveSpectrumMonitorArgs(args: SpectrumMonitorArgs = {}): Reso
   if (o.baseline !== null) finite('baseline', o.baseline, 'a finite number or null');
   integer('verbose', o.verbose, 0);
   bool('restoreBestWeights', o.restoreBestWeights);
+  integer('startFromEpoch', o.startFromEpoch, 0);
+  bool('checkFinite', o.checkFinite);
+  if (o.stoppingThreshold !== null) finite('stoppingThreshold', o.stoppingThreshold, 'a finite number or null');
+  if (o.divergenceThreshold !== null) finite('divergenceThreshold', o.divergenceThreshold, 'a finite number or null');
+  bool('strict', o.strict);
+  if (!SPECTRAL_RULES.includes(o.spectral)) {
+    throw new Error(`spectral must be one of ${SPECTRAL_RULES.map((x) => `'${x}'`).join(', ')}; got ${describe(o.spectral)}`);
+  }
 
   if (!Array.isArray(o.observables) || o.observables.length === 0 || o.observables.some((x) => !OBSERVABLES.includes(x))) {
     throw new Error(`observables must be a non-empty array of ${OBSERVABLES.map((x) => `'${x}'`).join(', ')}; got ${describe(o.observables)}`);
@@ -179,6 +226,16 @@ export function resolveSpectrumMonitorArgs(args: SpectrumMonitorArgs = {}): Reso
     throw new Error(`onDecision must be a function (decision) => void or null; got ${describe(o.onDecision)}`);
   }
   return o;
+}
+
+/** Whether the spectral stop rule (fixed point) may decide. */
+export function spectralStops(o: Pick<ResolvedSpectrumMonitorArgs, 'spectral'>): boolean {
+  return o.spectral === 'stop' || o.spectral === 'both';
+}
+
+/** Whether the restart rules may decide. */
+export function spectralRestarts(o: Pick<ResolvedSpectrumMonitorArgs, 'spectral'>): boolean {
+  return o.spectral === 'restart' || o.spectral === 'both';
 }
 
 /** 'min' or 'max' after resolving 'auto' the way tfjs does (max when the name contains "acc"). */

@@ -32,6 +32,13 @@ export type PlottableSpectrum = Pick<SpectrumSummary, 'eigenvalues' | 'share' | 
  * small hollow grey circles. Each marker carries a tooltip with λ, its share and its residual.
  */
 export function eigenvalueSvg(spectrum: PlottableSpectrum, options: EigenvalueSvgOptions = {}): string {
+  if (spectrum === null || spectrum === undefined || !Array.isArray((spectrum as Partial<PlottableSpectrum>).eigenvalues)) {
+    throw new Error(
+      `eigenvalueSvg needs a spectrum with eigenvalues; got ${spectrum === null ? 'null' : typeof spectrum}. ` +
+        'A decision has no spectrum until the window holds enough epochs (delays + 2 finite values for the loss observable, 3 snapshots for the weights): ' +
+        'plot a later decision, or skip those whose spectrum is null',
+    );
+  }
   const o = { ...EIGENVALUE_SVG_DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) };
   if (!(Number.isFinite(o.size) && o.size >= 100)) throw new Error(`size must be a number ≥ 100 (pixels); got ${String(o.size)}`);
   if (!(o.nearOneRadius >= 0 && o.nearOneRadius < 1)) throw new Error(`nearOneRadius must be a number in [0, 1); got ${String(o.nearOneRadius)}`);

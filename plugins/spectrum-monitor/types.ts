@@ -6,13 +6,19 @@ export type Observable = 'loss' | 'weights';
 export type WindowKind = 'growing' | 'sliding';
 export type MonitorMode = 'auto' | 'min' | 'max';
 
+/** Which spectral rules may decide (see the `spectral` option). */
+export type SpectralRules = 'off' | 'stop' | 'restart' | 'both';
+
 export type Action = 'continue' | 'stop' | 'restart';
 
 /** Which rule produced a decision. */
 export type DecisionRule =
   | 'watching' // nothing says stop: the monitor improved or is within patience, the spectrum is not at a fixed point
   | 'missing' // the monitored key is not in the logs
-  | 'non-finite' // the monitored value is NaN or ±Infinity
+  | 'warm-up' // before startFromEpoch: nothing is monitored
+  | 'non-finite' // the monitored value (or, with restarts on, a weight) is NaN or ±Infinity
+  | 'stopping-threshold' // the monitor is better than stoppingThreshold: stop
+  | 'divergence-threshold' // the monitor is worse than divergenceThreshold: stop
   | 'growth' // an important growing mode while the monitor got worse: restart
   | 'poor-fixed-point' // a fixed point worse than `target`: restart
   | 'poor-forecast' // worse than `target` and forecast (forecastEpochs ahead) to stay worse: restart
