@@ -67,6 +67,7 @@ export interface SpectrumStudySettings {
  */
 export const STUDY_MONITOR: SpectrumMonitorArgs = {
   monitor: 'val_loss',
+  spectral: 'both',
   patience: 10,
   observables: ['loss'],
   window: 'sliding',
