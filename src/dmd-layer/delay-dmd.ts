@@ -77,8 +77,8 @@ export interface DelayDmd {
  * (rowGram → symmetricEigen → chooseRank), on the smaller Gram: ΨΨᵀ (p × p) when p ≤ N, ΨᵀΨ
  * (N × N) otherwise, so no p × p matrix is formed when N < p.
  *
- * Cost: O(N·p·min(p, N)) for the Gram, O(min(p, N)³) for its eigendecomposition, O(N·(p + q)·r)
- * for the factors and O(N·p·q) for the reconstruction error; memory O((p + q)·N + min(p, N)²).
+ * Cost: O(N·p·min(p, N)) for the Gram, O(min(p, N)³) for its eigendecomposition, O(N·p·q) for
+ * Y Xᵀ (p ≤ N) or O(N·(p + q)·r) for the factors (N < p), and O(N·p·q) for the reconstruction error; memory O((p + q)·N + min(p, N)²).
  *
  * The engine's `fitKoopman` fits one trajectory of consecutive snapshots; a layer gives N
  * independent two-point trajectories (ψ_{ℓ−1}, ψ_ℓ), which is why the pairs are fitted here.
@@ -130,8 +130,7 @@ export function fitDelayDmd(pairs: DelayPairs, options: DelayDmdFitOptions): Del
     centreRows(Y, q, N, nu);
   }
 
-  // Thin SVD of X: Uᵣ (r rows of length p), σ, and Wᵣ = Vᵣ Σᵣ⁻¹ (r rows of length N) so that
-  // A = Y Wᵣᵀ Uᵣ.
+  // Thin SVD of X through the smaller Gram matrix.
   const k = Math.min(p, N);
   const sigma = new Float64Array(k);
   let rows = 0;
@@ -160,24 +159,26 @@ export function fitDelayDmd(pairs: DelayPairs, options: DelayDmdFitOptions): Del
   for (let i = 0; i < k; i++) sigma[i] = Math.sqrt(Math.max(values[i], 0));
   const choice = chooseRank(sigma, Math.max(rows, 1), N, options.rank, tol);
   const r = choice.rank;
+  // Uᵣ (r rows of length p) and B = A Uᵣᵀ = Y Vᵣ Σᵣ⁻¹ (q × r), so that A = B Uᵣ.
   const U = new Float64Array(r * p);
-  const W = new Float64Array(r * N);
+  let B: Float64Array;
   if (p <= N) {
     U.set(vectors.subarray(0, r * p));
-    // Wᵣ = Σ⁻² Uᵣ X  (rows: σ_j⁻² · (Uᵣ X)_j = σ_j⁻¹ v_jᵀ)
-    const UX = rowProduct(U, r, p, 0, transpose(X, p, N), N, p, 0, p);
-    for (let j = 0; j < r; j++) for (let t = 0; t < N; t++) W[j * N + t] = UX[j * N + t] / (sigma[j] * sigma[j]);
+    // B = (Y Xᵀ) Uᵣᵀ Σᵣ⁻²: Y Xᵀ is q × p, O(q·p·N); no r × N factor is formed.
+    const C = rowProduct(Y, q, N, 0, X, p, N, 0, N);
+    B = rowProduct(C, q, p, 0, U, r, p, 0, p);
+    for (let o = 0; o < q; o++) for (let j = 0; j < r; j++) B[o * r + j] /= sigma[j] * sigma[j];
   } else {
-    // v_j are the Gram's eigenvectors (length N); u_j = X v_j / σ_j, w_j = v_j / σ_j.
+    // v_j are the Gram's eigenvectors (length N); u_j = X v_j / σ_j and B = Y Vᵣ Σᵣ⁻¹.
+    const W = new Float64Array(r * N);
     for (let j = 0; j < r; j++) {
       const s = sigma[j];
       for (let t = 0; t < N; t++) W[j * N + t] = vectors[j * N + t] / s;
     }
     const XW = rowProduct(X, p, N, 0, W, r, N, 0, N); // p × r = X Vᵣ Σᵣ⁻¹ = Uᵣ
     for (let i = 0; i < p; i++) for (let j = 0; j < r; j++) U[j * p + i] = XW[i * r + j];
+    B = rowProduct(Y, q, N, 0, W, r, N, 0, N);
   }
-  // B = Y Wᵣᵀ (q × r) = A Uᵣ; A = B Uᵣᵀ (q × p).
-  const B = rowProduct(Y, q, N, 0, W, r, N, 0, N);
   const kernel = new Float64Array(p * q);
   for (let o = 0; o < q; o++) {
     for (let j = 0; j < r; j++) {

@@ -1,0 +1,2 @@
+export { dmdLayerCommand, dmdLayerSettings } from './cli.js';
+export { runDmdLayerExperiment } from './experiment.js';
