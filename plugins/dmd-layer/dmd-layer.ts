@@ -67,8 +67,10 @@ export function dmdLayer(model: tf.LayersModel, layerName: string, inputs: tf.Te
         `(the model input and the outputs of the layers before it), so delays must be at most ${position}`,
     );
   }
-  if (!(inputs instanceof tf.Tensor) || inputs.rank !== 2 || inputs.shape[1] !== chain.inputWidth) {
-    const shape = inputs instanceof tf.Tensor ? `[${inputs.shape.join(', ')}]` : typeof inputs;
+  // Duck-typed, not instanceof: two copies of tfjs in one process break instanceof.
+  const isTensor = inputs !== null && typeof inputs === 'object' && Array.isArray((inputs as tf.Tensor).shape) && typeof (inputs as tf.Tensor).dataSync === 'function';
+  if (!isTensor || inputs.rank !== 2 || inputs.shape[1] !== chain.inputWidth) {
+    const shape = isTensor ? `[${inputs.shape.join(', ')}]` : typeof inputs;
     throw new Error(`dmdLayer: inputs must be a 2-D tensor [samples, ${chain.inputWidth}]; got ${shape}`);
   }
   const N = inputs.shape[0];

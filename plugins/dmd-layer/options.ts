@@ -5,7 +5,8 @@ export interface DmdLayerOptions {
   /**
    * Delay coordinates d: the replaced layer sees the d newest states of the forward trajectory
    * before it, [h_{ℓ−1}; h_{ℓ−2}; …; h_{ℓ−d}] (h₀ is the model input). At most ℓ for the ℓ-th
-   * layer of the chain. d = 1 is a plain linear replacement of the layer. @default 1
+   * layer of the chain. d = 1 is a plain linear replacement of the layer. With rank −1 the regressors
+   * of d + 1 delays contain those of d, so more delays never raise the error on the fitting data. @default 1
    */
   delays?: number;
   /**
