@@ -80,6 +80,20 @@ describe('fitDelayDmd (engine maths)', () => {
     expect(args[2]).toBeCloseTo(0.3, 9);
   });
 
+  it('with two delays the eigenvalues are those of the companion (shift) map: roots of λ² = aλ + b', () => {
+    // scalar states: h_ℓ = 0.5 h_{ℓ−1} + 0.3 h_{ℓ−2}; delay map [[0.5, 0.3], [1, 0]]
+    const N = 25;
+    const h1 = randomMatrix(N, 1, 10);
+    const h2 = randomMatrix(N, 1, 11);
+    const y = h1.map((v, t) => 0.5 * v + 0.3 * h2[t]);
+    const fit = fitDelayDmd({ past: [{ data: h1, width: 1 }, { data: h2, width: 1 }], next: { data: y, width: 1 }, samples: N }, { rank: -1, affine: false, tol: 1e-7 });
+    const roots = [(0.5 + Math.sqrt(0.25 + 1.2)) / 2, (0.5 - Math.sqrt(0.25 + 1.2)) / 2];
+    const got = fit.eigenvalues.map((l) => l.re).sort((p, q) => q - p);
+    expect(got[0]).toBeCloseTo(roots[0], 10);
+    expect(got[1]).toBeCloseTo(roots[1], 10);
+    for (const l of fit.eigenvalues) expect(Math.abs(l.im)).toBeLessThan(1e-12);
+  });
+
   it('a fixed integer rank keeps exactly that many directions', () => {
     const N = 50;
     const x = randomMatrix(N, 8, 8);
