@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, selectBackend } from '../../src/backend/select.js';
 import { validateRankRule } from '../../src/linalg/rank.js';
-import { runDmdLayerExperiment } from './experiment.js';
+import { resummariseDmdLayer, runDmdLayerExperiment } from './experiment.js';
 import { PAPER_SETTINGS, QUICK_SETTINGS, type DmdLayerDataset, type DmdLayerSettings } from './settings.js';
 
 interface DmdLayerArgs {
@@ -11,6 +11,7 @@ interface DmdLayerArgs {
   ranks?: number[];
   'max-delays'?: number;
   quick?: boolean;
+  summarise?: boolean;
   out?: string;
   backend: string;
 }
@@ -48,12 +49,17 @@ export const dmdLayerCommand: CommandModule<object, DmdLayerArgs> = {
       .option('ranks', { type: 'array', number: true, describe: 'rank rules tried (PyDMD convention; default -1 0 0.999 0.99)' })
       .option('max-delays', { type: 'number', describe: 'largest number of delays tried (default 3)' })
       .option('quick', { type: 'boolean', default: false, describe: 'scaled-down run (seconds; not a result)' })
+      .option('summarise', { type: 'boolean', default: false, describe: 'rebuild the summary files from --out/runs.csv (no training)' })
       .option('out', { type: 'string', default: 'results/dmd-layer', describe: 'output folder' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend' }) as unknown as Argv<DmdLayerArgs>,
   handler: async (a) => {
     const s = dmdLayerSettings(a);
     const b = await selectBackend(a.backend);
     const command = `npx tfjs-koopman ${process.argv.slice(2).join(' ')}`;
+    if (a.summarise) {
+      console.log(`wrote ${resummariseDmdLayer(s, command, b.name).join(', ')}`);
+      return;
+    }
     const out = runDmdLayerExperiment(s, command, b.name, (line) => console.log(line));
     console.log(`wrote ${out.files.join(', ')}`);
   },

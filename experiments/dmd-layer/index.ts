@@ -1,2 +1,2 @@
 export { dmdLayerCommand, dmdLayerSettings } from './cli.js';
-export { runDmdLayerExperiment } from './experiment.js';
+export { resummariseDmdLayer, runDmdLayerExperiment } from './experiment.js';

@@ -15,7 +15,7 @@ export const PAPER_RESULTS: Record<DmdLayerDataset, { original: number; replaced
 /** Goal of issue 18: original − replaced at most the paper's loss. */
 export const GOALS: Record<DmdLayerDataset, number> = { 'yin-yang': 0.011, mnist: 0.014 };
 
-export const SUMMARY_COLUMNS = ['dataset', 'layer', 'original_acc', 'replaced_acc', 'delays', 'rank', 'loss', 'goal', 'goal_met', 'rank_kept', 'reconstruction_error', 'replaced_acc_min', 'replaced_acc_max', 'seeds'];
+export const SUMMARY_COLUMNS = ['dataset', 'layer', 'original_acc', 'replaced_acc', 'delays', 'rank', 'loss', 'goal', 'goal_met', 'median_seed_loss', 'rank_kept', 'reconstruction_error', 'replaced_acc_min', 'replaced_acc_max', 'seeds'];
 
 export interface SummaryRow {
   dataset: DmdLayerDataset;
@@ -30,6 +30,8 @@ export interface SummaryRow {
   loss: number;
   goal: number;
   goal_met: boolean;
+  /** Median over seeds of each seed's own original − replaced (the goal uses the difference of medians). */
+  median_seed_loss: number;
   rank_kept: number;
   reconstruction_error: number;
   replaced_acc_min: number;
@@ -82,6 +84,7 @@ export function summarise(rows: ReplacementRow[]): SummaryRow[] {
       loss: original - replaced,
       goal,
       goal_met: original - replaced <= goal + 1e-12,
+      median_seed_loss: med(best.rows, (r) => r.original_acc - r.replaced_acc),
       rank_kept: med(best.rows, (r) => r.rank),
       reconstruction_error: med(best.rows, (r) => r.reconstruction_error),
       replaced_acc_min: Math.min(...best.rows.map((r) => r.replaced_acc)),
@@ -94,8 +97,20 @@ export function summarise(rows: ReplacementRow[]): SummaryRow[] {
 
 const pct = (v: number) => (100 * v).toFixed(1);
 
+/** How the run was made, for the summary's header. */
+export interface SummaryContext {
+  command: string;
+  backend: string;
+  machine: string;
+  sources: Record<string, string>;
+  /** Wall time of the run (omitted when the summary is rebuilt from runs.csv). */
+  seconds?: number;
+  /** The command that rebuilt the summary from runs.csv, if it was. */
+  rebuiltBy?: string;
+}
+
 /** Writes runs.csv, summary.csv, summary.md and one SVG per data set into `dir`. */
-export function writeResults(dir: string, rows: ReplacementRow[], s: DmdLayerSettings, context: { command: string; backend: string; machine: string; sources: Record<string, string>; seconds: number }): string[] {
+export function writeResults(dir: string, rows: ReplacementRow[], s: DmdLayerSettings, context: SummaryContext): string[] {
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   writeCsv(join(dir, 'runs.csv'), rows as unknown as Record<string, unknown>[]);
@@ -125,17 +140,20 @@ export function writeResults(dir: string, rows: ReplacementRow[], s: DmdLayerSet
   return files;
 }
 
-function markdown(rows: ReplacementRow[], summary: SummaryRow[], s: DmdLayerSettings, c: { command: string; backend: string; machine: string; sources: Record<string, string>; seconds: number }): string {
+function markdown(rows: ReplacementRow[], summary: SummaryRow[], s: DmdLayerSettings, c: SummaryContext): string {
   const L: string[] = [];
   L.push('# A hidden layer replaced by a DMD linear operator with delay coordinates (seed 002)', '');
-  L.push(`Command: \`${c.command}\` — backend ${c.backend}, ${c.machine}, ${(c.seconds / 60).toFixed(1)} min${s.quick ? ' (quick mode: not a result)' : ''}.`, '');
+  const time = c.seconds === undefined ? '' : `, ${(c.seconds / 60).toFixed(1)} min`;
+  L.push(`Command: \`${c.command}\` — backend ${c.backend}, ${c.machine}${time}${s.quick ? ' (quick mode: not a result)' : ''}.`, '');
+  if (c.rebuiltBy) L.push(`This summary was rebuilt from the run's runs.csv by \`${c.rebuiltBy}\` (no training).`, '');
   L.push('## Goal: accuracy loss no larger than the paper’s, for every hidden layer', '');
   L.push('Best delays / rank per layer chosen on the validation set (median over seeds); accuracies are test accuracies, median over seeds.', '');
-  L.push('| data set | layer | original | replaced | loss | goal | met | delays | rank rule (kept) | recon. error | paper (orig → best) |');
-  L.push('|---|---|---|---|---|---|---|---|---|---|---|');
+  L.push('`loss` is the difference of the medians (the issue\'s goal); `per-seed loss` is the median of each seed\'s own loss.', '');
+  L.push('| data set | layer | original | replaced | loss | goal | met | per-seed loss | delays | rank rule (kept) | recon. error | paper (orig → best) |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of summary) {
     const p = PAPER_RESULTS[r.dataset];
-    L.push(`| ${r.dataset} | ${r.layer} | ${pct(r.original_acc)} % | ${pct(r.replaced_acc)} % (${pct(r.replaced_acc_min)}–${pct(r.replaced_acc_max)}) | ${pct(r.loss)} pt | ≤ ${pct(r.goal)} pt | ${r.goal_met ? 'yes' : 'no'} | ${r.delays} | ${r.rank} (${r.rank_kept}) | ${r.reconstruction_error.toPrecision(3)} | ${pct(p.original)} → ${pct(p.replaced)} % |`);
+    L.push(`| ${r.dataset} | ${r.layer} | ${pct(r.original_acc)} % | ${pct(r.replaced_acc)} % (${pct(r.replaced_acc_min)}–${pct(r.replaced_acc_max)}) | ${pct(r.loss)} pt | ≤ ${pct(r.goal)} pt | ${r.goal_met ? 'yes' : 'no'} | ${pct(r.median_seed_loss)} pt | ${r.delays} | ${r.rank} (${r.rank_kept}) | ${r.reconstruction_error.toPrecision(3)} | ${pct(p.original)} → ${pct(p.replaced)} % |`);
   }
   L.push('', '### Why a goal is missed (measured)', '');
   const missed = summary.filter((r) => !r.goal_met);
@@ -183,6 +201,12 @@ function causeOf(r: SummaryRow, rows: ReplacementRow[]): string {
     parts.push('It is the first hidden layer: the only earlier state is the input, so the replacement is an affine map of the input and the network loses a ReLU layer; no rank rule can bring the lost nonlinearity back (best test accuracy over all rank rules ' + pct(one) + ' %).');
   } else {
     parts.push(`Best median test accuracy with 1 delay ${pct(one)} %, with more delays ${pct(more)} %: the earlier states add ${pct(more - one)} pt.`);
+  }
+  if (r.median_seed_loss <= r.goal + 1e-12) {
+    const o = at.filter((x) => x.delays === r.delays && x.rank_rule === r.rank).map((x) => x.original_acc);
+    parts.push(
+      `The median of the per-seed losses (${pct(r.median_seed_loss)} pt) does meet it: the difference of the medians misses because the seeds' original accuracies differ (${pct(Math.min(...o))}–${pct(Math.max(...o))} %).`,
+    );
   }
   return parts.join(' ');
 }
