@@ -74,3 +74,6 @@ export { equivalentSteps, errorToGrowth, type EquivalentSteps } from '../src/met
 
 // Backends: tfjs-node when installed, else wasm, else cpu.
 export { BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendInfo } from '../src/backend/select.js';
+
+// Analyses of trained networks.
+export { DMD_LAYER_DEFAULTS, dmdLayer, type DmdLayerOptions, type DmdLayerReport, type DmdLayerResult } from './dmd-layer/index.js';
