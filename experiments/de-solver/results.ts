@@ -23,8 +23,8 @@ export const GRID_POINTS = 401;
  * `paper`: the paper's recipe (every step of [t1, t2], full rank, one unchecked jump of T at t2);
  * `paper-stride`: the same recorded every k-th step ({@link paperStride}); `best`: guarded repeated jumps.
  */
-export type RunConfig = 'paper' | 'paper-stride' | 'best';
-export const RUN_CONFIGS: readonly RunConfig[] = ['paper', 'paper-stride', 'best'];
+export const RUN_CONFIGS = Object.freeze(['paper', 'paper-stride', 'best'] as const);
+export type RunConfig = (typeof RUN_CONFIGS)[number];
 
 /** One row of runs.csv (one optimizer, config and seed). */
 export interface RunRow {
