@@ -12,8 +12,8 @@ import { prepareStudyTensors } from '../experiments/spectrum/data.js';
 import { buildCnn, buildStudyModel } from '../experiments/spectrum/model.js';
 import { recordRun } from '../experiments/spectrum/record.js';
 import { replayEarlyStopping, replaySpectrumMonitor, type ReplayLogs } from '../experiments/spectrum/replay.js';
-import { flagModel } from '../experiments/spectrum/study.js';
-import { SUMMARY_COLUMNS, restartStats, stopOracle, type RunResult } from '../experiments/spectrum/summary.js';
+import { flagModel } from '../experiments/spectrum/methods.js';
+import { SUMMARY_COLUMNS, restartStats, stopOracle, type RunResult } from '../experiments/spectrum/measures.js';
 
 const dirs: string[] = [];
 afterAll(() => {
