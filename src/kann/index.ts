@@ -1,0 +1,4 @@
+export { agreement, countAbove, kannCoefficients, kannStates, memoryHorizons, projectionMagnitudes, relativeError } from './analysis.js';
+export { fitKann, type KannFit } from './fit.js';
+export { KANN_FIT_DEFAULTS, resolveKannFitOptions, type KannFitOptions, type ResolvedKannFitOptions } from './options.js';
+export { checkHiddenStates, type HiddenStates } from './states.js';
