@@ -8,6 +8,7 @@ import {
   memoryHorizons,
   projectionMagnitudes,
   relativeError,
+  subspaceProjector,
   type HiddenStates,
 } from '../src/kann/index.js';
 import { inverse, matMul, rng } from './helpers.js';
@@ -120,6 +121,22 @@ describe('KANN on a linear RNN (zero input after a prefix)', () => {
       expect(mags[(t + 1) * 2] / mags[t * 2]).toBeCloseTo(0.95, 7);
       expect(mags[(t + 1) * 2 + 1] / mags[t * 2 + 1]).toBeCloseTo(0.4, 7);
     }
+  });
+});
+
+describe('eigen-subspace projectors', () => {
+  const { A, k } = linearSystem(5);
+  const fit = fitKann(simulate(A, k, 6, 20, 3, 2), { start: 3 });
+  it('P_J is idempotent, real pairs sum to the identity', () => {
+    const r = fit.rank;
+    const P = subspaceProjector(fit, [0, 1]);
+    const Q = subspaceProjector(fit, [2, 3, 4, 5]);
+    const PP = matMul(P, P, r);
+    for (let i = 0; i < r * r; i++) {
+      expect(Math.abs(PP[i] - P[i])).toBeLessThan(1e-9);
+      expect(Math.abs(P[i] + Q[i] - (i % (r + 1) === 0 ? 1 : 0))).toBeLessThan(1e-9);
+    }
+    expect(() => subspaceProjector(fit, [6])).toThrow(/out of range 0…5/);
   });
 });
 

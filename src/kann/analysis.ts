@@ -1,4 +1,5 @@
 import { cabs, type Complex } from '../linalg/complex.js';
+import { complexInverse } from '../linalg/complex-inverse.js';
 import type { KannFit } from './fit.js';
 import { checkHiddenStates, type HiddenStates } from './states.js';
 
@@ -151,4 +152,52 @@ export function agreement(a: ArrayLike<number>, b: ArrayLike<number>): number {
 function checkSameDim(fit: KannFit, states: HiddenStates): void {
   checkHiddenStates(states);
   if (states.dim !== fit.dim) throw new Error(`states have dimension ${states.dim}, the fit ${fit.dim}`);
+}
+
+/**
+ * The real projector P = Re(V_J·(V⁻¹)_J) (r × r, row-major) onto the invariant subspace of the
+ * eigenvectors J, in the row convention: h̃_J = h̃·P keeps the coordinates ĥ_J of h̃ and drops the
+ * others (seed 001, Sec. 4.1: the read-out of states projected onto U₁₂ and U₃₄). J should hold
+ * both members of a conjugate pair, else P is the real part of a complex projector. Throws when
+ * the eigenvectors are singular. Cost O(r³).
+ */
+export function subspaceProjector(fit: KannFit, which: number[]): Float64Array {
+  const r = fit.rank;
+  for (const j of which) if (!Number.isInteger(j) || j < 0 || j >= r) throw new Error(`eigenvector index ${String(j)} is out of range 0…${r - 1}`);
+  const inv = complexInverse(fit.vectorsRe, fit.vectorsIm, r);
+  if (!inv) throw new Error('the eigenvectors of C are singular: no projector onto an eigen-subspace');
+  const P = new Float64Array(r * r);
+  for (let a = 0; a < r; a++) {
+    for (let b = 0; b < r; b++) {
+      let acc = 0;
+      for (const j of which) acc += fit.vectorsRe[a * r + j] * inv.re[j * r + b] - fit.vectorsIm[a * r + j] * inv.im[j * r + b];
+      P[a * r + b] = acc;
+    }
+  }
+  return P;
+}
+
+/**
+ * States h·B·P·Bᵀ for a projector P of {@link subspaceProjector}, same layout as the input.
+ * Cost O(M·(d·r + r²)).
+ */
+export function projectStates(fit: KannFit, states: HiddenStates, P: Float64Array): Float64Array {
+  const coef = kannCoefficients(fit, states);
+  const { dim: d, rank: r, basis } = fit;
+  const M = states.samples * states.steps;
+  const out = new Float64Array(M * d);
+  const z = new Float64Array(r);
+  for (let m = 0; m < M; m++) {
+    for (let b = 0; b < r; b++) {
+      let acc = 0;
+      for (let a = 0; a < r; a++) acc += coef[m * r + a] * P[a * r + b];
+      z[b] = acc;
+    }
+    for (let i = 0; i < d; i++) {
+      let acc = 0;
+      for (let k = 0; k < r; k++) acc += z[k] * basis[i * r + k];
+      out[m * d + i] = acc;
+    }
+  }
+  return out;
 }
