@@ -55,7 +55,7 @@ export function beatModel(steps: number, units: number, decoderUnits: number, se
   return { model, decoder };
 }
 
-/** Trains with Adam (no shuffling: the synthetic sets are i.i.d. already), printing one line per epoch. */
+/** Trains with Adam (no shuffling: the synthetic sets are i.i.d. already), printing one line per epoch; disposes the optimizer's state at the end. */
 export async function train(
   model: tf.LayersModel,
   x: tf.Tensor,
@@ -66,7 +66,8 @@ export async function train(
   learningRate: number,
   label: string,
 ): Promise<number[]> {
-  model.compile({ optimizer: tf.train.adam(learningRate), loss });
+  const optimizer = tf.train.adam(learningRate);
+  model.compile({ optimizer, loss });
   const losses: number[] = [];
   const t0 = Date.now();
   await model.fit(x, y, {
@@ -81,5 +82,6 @@ export async function train(
       },
     },
   });
+  optimizer.dispose();
   return losses;
 }

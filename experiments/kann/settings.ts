@@ -61,10 +61,10 @@ export interface KannSettings {
 
 export const KANN_SETTINGS: KannSettings = {
   tasks: ['copy', 'sentiment', 'beats'],
-  copy: { copyLength: 10, delay: 10, symbols: 8, units: 64, trainSamples: 4000, testSamples: 256, epochs: 30 },
-  sentiment: { length: 40, sentimentRate: 0.25, negationRate: 0.06, embed: 16, units: 64, trainSamples: 4000, testSamples: 512, fitSamples: 64, epochs: 12 },
-  beats: { steps: 80, units: 32, decoderUnits: 32, trainSamples: 1500, testNormal: 145, testAnomalous: 145, epochs: 25, thresholdQuantile: 0.98 },
-  batchSize: 64,
+  copy: { copyLength: 5, delay: 10, symbols: 8, units: 32, trainSamples: 2000, testSamples: 256, epochs: 10 },
+  sentiment: { length: 30, sentimentRate: 0.25, negationRate: 0.08, embed: 16, units: 32, trainSamples: 2000, testSamples: 512, fitSamples: 64, epochs: 8 },
+  beats: { steps: 60, units: 24, decoderUnits: 24, trainSamples: 600, testNormal: 145, testAnomalous: 145, epochs: 12, thresholdQuantile: 0.98 },
+  batchSize: 32,
   learningRate: 5e-3,
   epsilon: 0.01,
   seed: 1,

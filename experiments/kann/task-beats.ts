@@ -77,7 +77,9 @@ export async function runBeats(s: KannSettings): Promise<TaskResult> {
   writeFileSync(join(s.out, 'beats-projections.svg'), heatmapSvg(groups, 'synthetic beats: |input| and projection magnitudes s(j, hₜ) (eq. 10) of the encoder states (fit on normal + anomalous), each row scaled to its maximum'));
   files.push('beats-projections.svg');
   for (const t of [xn, xa, xb]) t.dispose();
+  // the decoder shares the model's layers: both must be disposed to free them
   model.dispose();
+  decoder.dispose();
 
   const shift = median(kannLoss.map((v, i) => v - normalLoss[i]));
   const notes = [
