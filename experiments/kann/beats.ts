@@ -5,19 +5,20 @@ export type BeatKind = 'normal' | 'missing' | 'widened' | 'extra';
 
 /**
  * ECG-like beats (the stand-in for ECG5000): a normal beat is a sum of five Gaussian-shaped peaks
- * at the positions of the P, Q, R, S and T waves (centres 0.18, 0.36, 0.40, 0.44, 0.68 of the beat;
- * amplitudes 0.15, −0.15, 1.0, −0.3, 0.3; widths 0.025, 0.012, 0.015, 0.012, 0.045), each centre
+ * at the positions of the P, Q, R, S and T waves (centres 0.18, 0.35, 0.40, 0.45, 0.68 of the beat;
+ * amplitudes 0.15, −0.15, 1.0, −0.3, 0.3; standard deviations 0.04, 0.02, 0.025, 0.02, 0.06 of the
+ * beat, so the QRS complex spans about an eighth of it as in a real beat), each centre
  * jittered by N(0, 0.008), amplitude by ±10 %, width by ±10 %, plus N(0, 0.02) noise. Anomalies:
- * `missing` drops the P or the T wave, `widened` multiplies the Q, R and S widths by 3, `extra`
+ * `missing` drops the P or the T wave, `widened` multiplies the Q, R and S widths by 2.5, `extra`
  * adds a second R-like peak at a random place in [0.55, 0.9]. Every beat is z-normalised, as ECG5000's
  * series are.
  */
 const WAVES = [
-  { c: 0.18, a: 0.15, w: 0.025 },
-  { c: 0.36, a: -0.15, w: 0.012 },
-  { c: 0.4, a: 1.0, w: 0.015 },
-  { c: 0.44, a: -0.3, w: 0.012 },
-  { c: 0.68, a: 0.3, w: 0.045 },
+  { c: 0.18, a: 0.15, w: 0.04 },
+  { c: 0.35, a: -0.15, w: 0.02 },
+  { c: 0.4, a: 1.0, w: 0.025 },
+  { c: 0.45, a: -0.3, w: 0.02 },
+  { c: 0.68, a: 0.3, w: 0.06 },
 ];
 
 export interface BeatData {
@@ -37,8 +38,8 @@ export function beatData(samples: number, steps: number, kinds: BeatKind[], seed
     out.push(kind);
     const waves = WAVES.map((w) => ({ c: w.c + 0.008 * gauss(), a: w.a * (0.9 + 0.2 * r()), w: w.w * (0.9 + 0.2 * r()) }));
     if (kind === 'missing') waves[r() < 0.5 ? 0 : 4].a = 0;
-    if (kind === 'widened') for (const i of [1, 2, 3]) waves[i].w *= 3;
-    if (kind === 'extra') waves.push({ c: 0.55 + 0.35 * r(), a: 0.8 * (0.9 + 0.2 * r()), w: 0.015 });
+    if (kind === 'widened') for (const i of [1, 2, 3]) waves[i].w *= 2.5;
+    if (kind === 'extra') waves.push({ c: 0.55 + 0.35 * r(), a: 0.8 * (0.9 + 0.2 * r()), w: 0.025 });
     const v = new Float64Array(steps);
     let mean = 0;
     for (let t = 0; t < steps; t++) {

@@ -11,6 +11,9 @@ export interface KannCommandArgs {
   quick: boolean;
   epochs?: number;
   seed?: number;
+  'sentiment-rate'?: number;
+  'negation-rate'?: number;
+  'review-length'?: number;
   out: string;
   backend: string;
 }
@@ -25,6 +28,17 @@ export function kannSettingsFromArgs(a: Partial<KannCommandArgs>): KannSettings 
     s.copy.epochs = s.sentiment.epochs = s.beats.epochs = a.epochs;
   }
   if (a.seed !== undefined) s.seed = Math.trunc(a.seed);
+  const rate = (name: string, v: number | undefined) => {
+    if (v !== undefined && !(v >= 0 && v < 1)) throw new Error(`--${name} must be a number in [0, 1); got ${v}`);
+    return v;
+  };
+  s.sentiment.sentimentRate = rate('sentiment-rate', a['sentiment-rate']) ?? s.sentiment.sentimentRate;
+  s.sentiment.negationRate = rate('negation-rate', a['negation-rate']) ?? s.sentiment.negationRate;
+  if (s.sentiment.sentimentRate + s.sentiment.negationRate >= 1) throw new Error('--sentiment-rate + --negation-rate must be below 1');
+  if (a['review-length'] !== undefined) {
+    if (!Number.isInteger(a['review-length']) || a['review-length'] < 2) throw new Error(`--review-length must be an integer ≥ 2; got ${a['review-length']}`);
+    s.sentiment.length = a['review-length'];
+  }
   if (a.out !== undefined) s.out = a.out;
   if (a.backend !== undefined) s.backend = a.backend;
   return s;
@@ -46,6 +60,9 @@ export const kannCommand: CommandModule<object, KannCommandArgs> = {
       .option('quick', { type: 'boolean', default: false, describe: 'tiny models and data (seconds), for tests' })
       .option('epochs', { type: 'number', describe: 'training epochs of every model (overrides the settings)' })
       .option('seed', { type: 'number', describe: `data and initialiser seed [default: ${KANN_SETTINGS.seed}]` })
+      .option('sentiment-rate', { type: 'number', describe: `share of sentiment words in a synthetic review [default: ${KANN_SETTINGS.sentiment.sentimentRate}]` })
+      .option('negation-rate', { type: 'number', describe: `share of "not" + sentiment-word pairs [default: ${KANN_SETTINGS.sentiment.negationRate}]` })
+      .option('review-length', { type: 'number', describe: `tokens per synthetic review [default: ${KANN_SETTINGS.sentiment.length}]` })
       .option('out', { type: 'string', default: KANN_SETTINGS.out, describe: 'output folder' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: KANN_SETTINGS.backend, describe: 'tfjs backend' }) as unknown as Argv<KannCommandArgs>,
   handler: async (argv: ArgumentsCamelCase<KannCommandArgs>) => {

@@ -20,6 +20,8 @@ export interface TaskResult {
   finalLoss: number;
   /** Leading eigenvalues (|λ| order) and their horizons τ(ε). */
   leading: { lambda: Complex; tau: number }[];
+  /** What the measurements say about a missed goal (one or two sentences with numbers). */
+  causes: string[];
   /** Markdown lines for the task's section of summary.md. */
   notes: string[];
   files: string[];

@@ -57,6 +57,15 @@ export function writeSummary(s: KannSettings, results: TaskResult[], command: st
     );
   }
   lines.push('');
+  lines.push('## Goals', '');
+  for (const r of results) {
+    const p = PAPER[r.task];
+    if (p.agreementGoal === undefined || p.eRelGoal === undefined) continue;
+    const a = r.agreement >= p.agreementGoal;
+    const e = r.eRel <= p.eRelGoal;
+    lines.push(`- **${r.task}**: agreement ${pct(r.agreement)} (goal ≥ ${pct(p.agreementGoal)}) ${a ? 'met' : 'missed'}; e_rel ${r.eRel.toPrecision(3)} (goal ≤ ${p.eRelGoal}) ${e ? 'met' : 'missed'}.${a && e ? '' : ` Measured cause: ${r.causes.join(' ')}`}`);
+  }
+  lines.push('');
   for (const r of results) {
     lines.push(`## ${TITLES[r.task]}`, '');
     lines.push(...r.notes, '');
@@ -74,7 +83,7 @@ export function writeSummary(s: KannSettings, results: TaskResult[], command: st
   lines.push('## Run', '');
   lines.push(`Command: \`${command}\``, '');
   lines.push(
-    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown cpu'}, load average ${loadavg().map((v) => v.toFixed(1)).join(' / ')} at the end; backend ${s.backend}; seed ${s.seed}; batch ${s.batchSize}, Adam lr ${s.learningRate}; total ${seconds.toFixed(0)} s. Initialisers are seeded, but tfjs training is not bit-reproducible across backends.`,
+    `Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown cpu'}, load average ${loadavg().map((v) => v.toFixed(1)).join(' / ')} at the end; backend ${s.backend}; seed ${s.seed}; batch ${s.batchSize}, Adam lr ${s.learningRate} (copy ${s.copy.learningRate}); total ${seconds.toFixed(0)} s. Initialisers are seeded, but tfjs training is not bit-reproducible across backends.`,
     '',
   );
   const path = join(s.out, 'summary.md');

@@ -18,7 +18,7 @@ export async function runCopy(s: KannSettings): Promise<TaskResult> {
   const x = tf.tensor3d(trainSet.x, [trainSet.samples, N, trainSet.inClasses]);
   const y = tf.tensor3d(trainSet.y, [trainSet.samples, N, trainSet.outClasses]);
   const t0 = Date.now();
-  const losses = await train(model, x, y, 'categoricalCrossentropy', c.epochs, s.batchSize, s.learningRate, 'copy');
+  const losses = await train(model, x, y, 'categoricalCrossentropy', c.epochs, s.batchSize, c.learningRate, 'copy');
   const trainSeconds = (Date.now() - t0) / 1000;
   x.dispose();
   y.dispose();
@@ -70,7 +70,7 @@ export async function runCopy(s: KannSettings): Promise<TaskResult> {
   writeFileSync(join(s.out, 'copy-projections.svg'), heatmapSvg(groups, 'copy problem: projection magnitudes s(j, hₜ) (eq. 10), each row scaled to its maximum; columns are the input tokens (_ blank, : delimiter)'));
   files.push('copy-projections.svg');
   const notes = [
-    `LSTM ${c.units} units, ${c.trainSamples} training sequences × ${c.epochs} epochs (${trainSeconds.toFixed(0)} s), final loss ${losses[losses.length - 1].toFixed(4)}; recall accuracy on ${c.testSamples} test sequences ${(100 * accuracy).toFixed(1)} % (chance ${(100 / c.symbols).toFixed(1)} %).`,
+    `LSTM ${c.units} units, ${c.copyLength} symbols of ${c.symbols}, delay ${c.delay} (${N} steps); ${c.trainSamples} training sequences × ${c.epochs} epochs, Adam lr ${c.learningRate} (${trainSeconds.toFixed(0)} s), final loss ${losses[losses.length - 1].toFixed(4)}; recall accuracy on ${c.testSamples} test sequences ${(100 * accuracy).toFixed(1)} % (chance ${(100 / c.symbols).toFixed(1)} %; the memoryless baseline loss is ${((c.copyLength * Math.log(c.symbols)) / N).toFixed(4)}).`,
     `KANN on the ${c.testSamples} test sequences (${N} steps): rank ${report.fit.rank} of ${report.fit.dim}, e_rel ${report.eRel.toPrecision(3)}, agreement of the per-step read-out ${(100 * report.agreement!).toFixed(2)} % over all predicted steps, ${(100 * recallAgreement).toFixed(2)} % on the recall window.`,
     `The task needs memory over delay + copy length = ${need} steps: ${longEnough} of ${report.fit.rank} eigenvectors have τ(${s.epsilon}) ≥ ${need}; ${report.eigenAbove099} have |λ| > 0.99.`,
     `Leading eigenvalues: ${report.eigenvalues.slice(0, 6).map((l, j) => `${fmtLambda(l)} (τ ${fmtTau(report.horizons[j])})`).join('; ')}.`,
@@ -80,6 +80,7 @@ export async function runCopy(s: KannSettings): Promise<TaskResult> {
     modelScore: { name: 'recall accuracy', value: accuracy },
     trainSeconds,
     finalLoss: losses[losses.length - 1],
+    causes: [],
     notes,
     files,
   };
