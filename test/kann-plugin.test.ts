@@ -42,6 +42,7 @@ describe('kann() on a tfjs SimpleRNN', () => {
     const report = kann(model, x, { start: 4, readout: (h) => dense.apply(h) as tf.Tensor });
     expect(tf.memory().numTensors).toBe(before);
     expect(report.layer).toBe('rnn');
+    expect(kann(model, x, { start: 4 }).layer).toBe('rnn'); // the default: the last recurrent layer
     expect(report.states.steps).toBe(steps);
     const truth = eigen(U, k).values.map(cabs).sort((a, b) => b - a);
     report.eigenvalues.map(cabs).forEach((a, j) => expect(Math.abs(a - truth[j])).toBeLessThan(1e-4));
@@ -50,6 +51,19 @@ describe('kann() on a tfjs SimpleRNN', () => {
     expect(report.decisions?.true.length).toBe(16);
     expect(report.projections.which).toEqual([0, 1, 2, 3]);
     expect(report.projections.data.length).toBe(16 * steps * 4);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('fitSamples: C from the first sequences reproduces the others (linear system: e_rel ≈ 0 on all)', () => {
+    const steps = 12;
+    const { model, m } = linearRnn(4, 2, steps, true, 9);
+    const x = inputs(10, steps, m, 3, 5);
+    const report = kann(model, x, { start: 3, fitSamples: 4 });
+    expect(report.fit.pairs).toBe(4 * (steps - 3 - 1));
+    expect(report.eRel).toBeLessThan(1e-8);
+    expect(report.eRelCount).toBe(10 * (steps - 4));
+    expect(() => kann(model, x, { fitSamples: 11 })).toThrow(/fitSamples 11 exceeds the 10 sequences given/);
     x.dispose();
     model.dispose();
   });

@@ -1,11 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
 import type { HiddenStates } from '../../src/kann/index.js';
 
-/** The layer KANN analyses: by name, by object, or the last layer whose output is a sequence. */
+/** The layer KANN analyses: by name, by object, or the last recurrent layer with returnSequences (else the last layer whose output is a sequence). */
 export function findSequenceLayer(model: tf.LayersModel, layer?: string | tf.layers.Layer): tf.layers.Layer {
   let l: tf.layers.Layer | undefined;
   if (layer === undefined) {
-    for (const c of [...model.layers].reverse()) if (outputRank(c) === 3) return checkSequence(c);
+    const reversed = [...model.layers].reverse();
+    for (const c of reversed) if ((c as unknown as { returnSequences?: boolean }).returnSequences === true) return checkSequence(c);
+    for (const c of reversed) if (outputRank(c) === 3) return checkSequence(c);
     throw new Error('no layer of the model outputs a sequence [batch, steps, units]; give a recurrent layer with returnSequences: true');
   }
   if (typeof layer === 'string') {

@@ -31,7 +31,7 @@ export interface KannReport {
   projections: { which: number[]; data: Float64Array };
   /** One-step KANN states h^KANN (eq. 6), same layout as `states`. */
   kannStates: Float64Array;
-  /** e_rel (eq. 12) over the predicted steps of the fitted range, and how many states it averaged. */
+  /** e_rel (eq. 12) over the predicted steps of the fitted range, of every sequence given, and how many states it averaged. */
   eRel: number;
   eRelCount: number;
   /** Share of equal read-out decisions on h^KANN and h; null without a readout. */
@@ -57,7 +57,15 @@ export function kann(model: tf.LayersModel, inputs: tf.Tensor | tf.Tensor[], arg
 /** The analysis on states already collected (the part of {@link kann} after the forward pass). */
 export function analyseStates(states: HiddenStates, args: KannArgs | ResolvedKannArgs, layerName = ''): KannReport {
   const o = resolveKannArgs(args as KannArgs);
-  const fit = fitKann(states, fitOptionsOf(o));
+  let fitOn = states;
+  if (o.fitSamples !== undefined) {
+    if (o.fitSamples > states.samples) throw new Error(`fitSamples ${o.fitSamples} exceeds the ${states.samples} sequences given`);
+    const n = o.fitSamples * states.steps * states.dim;
+    const d = states.data;
+    const head = ArrayBuffer.isView(d) ? (d as Float32Array).subarray(0, n) : Array.prototype.slice.call(d, 0, n);
+    fitOn = { ...states, samples: o.fitSamples, data: head as ArrayLike<number> };
+  }
+  const fit = fitKann(fitOn, fitOptionsOf(o));
   const which = o.project.filter((j) => j < fit.rank);
   const pred = kannStates(fit, states);
   const from = Math.max(1, fit.start + 1);

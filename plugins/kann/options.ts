@@ -8,8 +8,8 @@ export type DecideFn = (outputs: Float32Array, width: number, rows: number) => A
 export interface KannArgs extends KannFitOptions {
   /**
    * The recurrent layer analysed, by name or object. It must output the hidden state at every
-   * step (`returnSequences: true`). `undefined` picks the last layer of the model whose output is
-   * a sequence (rank 3). @default undefined
+   * step (`returnSequences: true`). `undefined` picks the last recurrent layer with
+   * `returnSequences: true`, else the last layer whose output is a sequence (rank 3). @default undefined
    */
   layer?: string | tf.layers.Layer;
   /**
@@ -27,6 +27,11 @@ export interface KannArgs extends KannFitOptions {
   readoutSteps?: 'last' | 'all';
   /** Eigenvectors (indices into the eigenvalues sorted by |λ|) whose projection magnitudes are returned. @default [0, 1, 2, 3] (the paper's four dominant) */
   project?: number[];
+  /**
+   * Fit C on the first `fitSamples` sequences only and measure e_rel and the agreement on all of
+   * them (an out-of-sample check). `undefined` = fit on all. @default undefined
+   */
+  fitSamples?: number;
   /** Batch size of the forward pass that collects the states. @default 256 */
   batchSize?: number;
 }
@@ -38,6 +43,7 @@ export const KANN_DEFAULTS = Object.freeze({
   decide: undefined as DecideFn | undefined,
   readoutSteps: 'last' as 'last' | 'all',
   project: Object.freeze([0, 1, 2, 3]) as readonly number[],
+  fitSamples: undefined as number | undefined,
   batchSize: 256,
 });
 
@@ -57,6 +63,9 @@ export function resolveKannArgs(args: KannArgs = {}): ResolvedKannArgs {
   if (o.readoutSteps !== 'last' && o.readoutSteps !== 'all') throw new Error(`readoutSteps must be 'last' or 'all'; got ${String(o.readoutSteps)}`);
   if (!Array.isArray(o.project) || !o.project.every((j) => Number.isInteger(j) && j >= 0)) {
     throw new Error(`project must be an array of eigenvector indices (integers ≥ 0); got ${String(o.project)}`);
+  }
+  if (o.fitSamples !== undefined && (!Number.isInteger(o.fitSamples) || o.fitSamples < 1)) {
+    throw new Error(`fitSamples must be an integer ≥ 1 or undefined; got ${String(o.fitSamples)}`);
   }
   if (!Number.isInteger(o.batchSize) || o.batchSize < 1) throw new Error(`batchSize must be an integer ≥ 1; got ${String(o.batchSize)}`);
   return o;
