@@ -25,9 +25,14 @@ describe('KANN experiment data', () => {
     }
   });
 
-  it('sentiment labels are the sign of the count with "not" flipping the next word', () => {
-    const d = sentimentData(200, 20, 0.3, 0.1, 2);
+  it('sentiment labels are the sign of the count with "not" flipping the next word; reviews are pre-padded', () => {
+    const d = sentimentData(200, 20, 0.3, 0.1, 2, 8);
     for (let s = 0; s < d.samples; s++) {
+      const kinds = Array.from(d.tokens.subarray(s * 20, (s + 1) * 20), (t) => d.kinds[t]);
+      const pads = 20 - d.lengths[s];
+      expect(d.lengths[s]).toBeGreaterThanOrEqual(8);
+      expect(kinds.slice(0, pads).every((k) => k === 'pad')).toBe(true);
+      expect(kinds.slice(pads).includes('pad')).toBe(false);
       let score = 0;
       for (let t = 0; t < 20; t++) {
         const kind = d.kinds[d.tokens[s * 20 + t]];

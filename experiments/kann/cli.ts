@@ -14,6 +14,7 @@ export interface KannCommandArgs {
   'sentiment-rate'?: number;
   'negation-rate'?: number;
   'review-length'?: number;
+  'min-review-length'?: number;
   out: string;
   backend: string;
 }
@@ -39,6 +40,11 @@ export function kannSettingsFromArgs(a: Partial<KannCommandArgs>): KannSettings 
     if (!Number.isInteger(a['review-length']) || a['review-length'] < 2) throw new Error(`--review-length must be an integer ≥ 2; got ${a['review-length']}`);
     s.sentiment.length = a['review-length'];
   }
+  if (a['min-review-length'] !== undefined) {
+    if (!Number.isInteger(a['min-review-length']) || a['min-review-length'] < 1) throw new Error(`--min-review-length must be an integer ≥ 1; got ${a['min-review-length']}`);
+    s.sentiment.minLength = a['min-review-length'];
+  }
+  if (s.sentiment.minLength > s.sentiment.length) throw new Error(`the shortest review (${s.sentiment.minLength}) is longer than the padded length (${s.sentiment.length})`);
   if (a.out !== undefined) s.out = a.out;
   if (a.backend !== undefined) s.backend = a.backend;
   return s;
@@ -62,7 +68,8 @@ export const kannCommand: CommandModule<object, KannCommandArgs> = {
       .option('seed', { type: 'number', describe: `data and initialiser seed [default: ${KANN_SETTINGS.seed}]` })
       .option('sentiment-rate', { type: 'number', describe: `share of sentiment words in a synthetic review [default: ${KANN_SETTINGS.sentiment.sentimentRate}]` })
       .option('negation-rate', { type: 'number', describe: `share of "not" + sentiment-word pairs [default: ${KANN_SETTINGS.sentiment.negationRate}]` })
-      .option('review-length', { type: 'number', describe: `tokens per synthetic review [default: ${KANN_SETTINGS.sentiment.length}]` })
+      .option('review-length', { type: 'number', describe: `tokens per synthetic review after padding [default: ${KANN_SETTINGS.sentiment.length}]` })
+      .option('min-review-length', { type: 'number', describe: `shortest review before padding (= --review-length: no padding) [default: ${KANN_SETTINGS.sentiment.minLength}]` })
       .option('out', { type: 'string', default: KANN_SETTINGS.out, describe: 'output folder' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: KANN_SETTINGS.backend, describe: 'tfjs backend' }) as unknown as Argv<KannCommandArgs>,
   handler: async (argv: ArgumentsCamelCase<KannCommandArgs>) => {

@@ -39,7 +39,7 @@ export function copyData(samples: number, copyLength: number, delay: number, sym
 }
 
 /** Token kinds of the synthetic sentiment vocabulary. */
-export type TokenKind = 'positive' | 'negative' | 'neutral' | 'negation';
+export type TokenKind = 'positive' | 'negative' | 'neutral' | 'negation' | 'pad';
 
 /**
  * A synthetic sentiment corpus (the stand-in for IMDB): a vocabulary of `positive`, `negative`
@@ -48,7 +48,10 @@ export type TokenKind = 'positive' | 'negative' | 'neutral' | 'negation';
  * followed by a sentiment word with probability `negationRate`, else a neutral word. Its score is
  * the signed count (+1 positive, −1 negative) in which "not" flips the sign of the word after it
  * ("not good" −1, "not bad" +1); label 1 when the score is positive, 0 when negative; reviews
- * with score 0 are drawn again.
+ * with score 0 are drawn again. As the paper's IMDB batch ("padded with zeros" to a common
+ * length), a review has a length drawn uniformly from `minLength`…`length` and is padded in front
+ * with a `<pad>` token up to `length` (Keras' default pre-padding), so the model's last step is the
+ * review's last word.
  */
 export interface SentimentData {
   x: Float32Array;
@@ -59,6 +62,8 @@ export interface SentimentData {
   kinds: TokenKind[];
   tokens: Int32Array;
   scores: Int32Array;
+  /** Words of each review before padding. */
+  lengths: Int32Array;
 }
 
 export const SENTIMENT_WORDS = Object.freeze({
@@ -66,12 +71,13 @@ export const SENTIMENT_WORDS = Object.freeze({
   negative: ['bad', 'awful', 'dull', 'boring', 'worst', 'mess'],
   neutral: ['the', 'a', 'movie', 'plot', 'actor', 'and', 'it', 'was', 'film', 'scene', 'of', 'story'],
   negation: ['not'],
+  pad: ['<pad>'],
 });
 
 export function sentimentVocab(): { vocab: string[]; kinds: TokenKind[] } {
   const vocab: string[] = [];
   const kinds: TokenKind[] = [];
-  for (const kind of ['positive', 'negative', 'neutral', 'negation'] as const) {
+  for (const kind of ['positive', 'negative', 'neutral', 'negation', 'pad'] as const) {
     for (const w of SENTIMENT_WORDS[kind]) {
       vocab.push(w);
       kinds.push(kind);
@@ -80,7 +86,14 @@ export function sentimentVocab(): { vocab: string[]; kinds: TokenKind[] } {
   return { vocab, kinds };
 }
 
-export function sentimentData(samples: number, length: number, sentimentRate: number, negationRate: number, seed: number): SentimentData {
+export function sentimentData(
+  samples: number,
+  length: number,
+  sentimentRate: number,
+  negationRate: number,
+  seed: number,
+  minLength = length,
+): SentimentData {
   const r = mulberry32(seed);
   const { vocab, kinds } = sentimentVocab();
   const ids = (k: TokenKind) => kinds.map((kk, i) => (kk === k ? i : -1)).filter((i) => i >= 0);
@@ -88,14 +101,19 @@ export function sentimentData(samples: number, length: number, sentimentRate: nu
   const neg = ids('negative');
   const neu = ids('neutral');
   const not = ids('negation')[0];
+  const pad = ids('pad')[0];
   const pick = (a: number[]) => a[Math.floor(r() * a.length)];
   const tokens = new Int32Array(samples * length);
   const scores = new Int32Array(samples);
+  const lengths = new Int32Array(samples);
   for (let s = 0; s < samples; s++) {
     let score = 0;
+    const len = minLength + Math.floor(r() * (length - minLength + 1));
+    lengths[s] = len;
+    for (let t = 0; t < length - len; t++) tokens[s * length + t] = pad;
     do {
       score = 0;
-      for (let t = 0; t < length; t++) {
+      for (let t = length - len; t < length; t++) {
         const u = r();
         if (u < negationRate && t < length - 1) {
           const positive = r() < 0.5;
@@ -113,7 +131,7 @@ export function sentimentData(samples: number, length: number, sentimentRate: nu
     scores[s] = score;
   }
   const y = Float32Array.from(scores, (v) => (v > 0 ? 1 : 0));
-  return { x: oneHot(tokens, vocab.length), y, samples, steps: length, vocab, kinds, tokens, scores };
+  return { x: oneHot(tokens, vocab.length), y, samples, steps: length, vocab, kinds, tokens, scores, lengths };
 }
 
 function oneHot(tokens: Int32Array, classes: number): Float32Array {

@@ -16,8 +16,10 @@ export interface CopySettings {
 }
 
 export interface SentimentSettings {
-  /** Tokens per review (IMDB reviews were padded to 1000). */
+  /** Tokens per review after padding (IMDB reviews were padded to 1000). */
   length: number;
+  /** Shortest review before padding; lengths are uniform in minLength…length. */
+  minLength: number;
   /**
    * Share of tokens that are a sentiment word (IMDB-like sparsity: most words of a review carry no
    * sentiment; the reference run uses 0.12).
@@ -69,7 +71,7 @@ export interface KannSettings {
 export const KANN_SETTINGS: KannSettings = {
   tasks: ['copy', 'sentiment', 'beats'],
   copy: { copyLength: 3, delay: 10, symbols: 8, units: 32, trainSamples: 3000, testSamples: 256, epochs: 12, learningRate: 1e-2 },
-  sentiment: { length: 40, sentimentRate: 0.12, negationRate: 0.03, embed: 16, units: 32, trainSamples: 2000, testSamples: 512, fitSamples: 64, epochs: 8 },
+  sentiment: { length: 60, minLength: 12, sentimentRate: 0.12, negationRate: 0.03, embed: 16, units: 32, trainSamples: 2000, testSamples: 512, fitSamples: 64, epochs: 8 },
   beats: { steps: 60, units: 24, decoderUnits: 24, trainSamples: 600, testNormal: 145, testAnomalous: 145, epochs: 12, thresholdQuantile: 0.98 },
   batchSize: 32,
   learningRate: 5e-3,
@@ -82,6 +84,6 @@ export const KANN_SETTINGS: KannSettings = {
 
 export const QUICK_KANN_SETTINGS: Pick<KannSettings, 'copy' | 'sentiment' | 'beats'> = {
   copy: { copyLength: 3, delay: 4, symbols: 4, units: 8, trainSamples: 128, testSamples: 16, epochs: 1, learningRate: 1e-2 },
-  sentiment: { length: 12, sentimentRate: 0.3, negationRate: 0.1, embed: 4, units: 8, trainSamples: 128, testSamples: 32, fitSamples: 16, epochs: 1 },
+  sentiment: { length: 12, minLength: 6, sentimentRate: 0.3, negationRate: 0.1, embed: 4, units: 8, trainSamples: 128, testSamples: 32, fitSamples: 16, epochs: 1 },
   beats: { steps: 24, units: 8, decoderUnits: 8, trainSamples: 64, testNormal: 16, testAnomalous: 16, epochs: 1, thresholdQuantile: 0.98 },
 };

@@ -14,8 +14,8 @@ const CATEGORIES = ['positive', 'negative', 'neutral', 'not', 'not+positive', 'n
 /** Synthetic sentiment: GRU classifier, KANN on test reviews, the paper's Sec. 4.1 checks. */
 export async function runSentiment(s: KannSettings): Promise<TaskResult> {
   const c = s.sentiment;
-  const trainSet = sentimentData(c.trainSamples, c.length, c.sentimentRate, c.negationRate, s.seed);
-  const test = sentimentData(c.testSamples, c.length, c.sentimentRate, c.negationRate, s.seed + 1000);
+  const trainSet = sentimentData(c.trainSamples, c.length, c.sentimentRate, c.negationRate, s.seed, c.minLength);
+  const test = sentimentData(c.testSamples, c.length, c.sentimentRate, c.negationRate, s.seed + 1000, c.minLength);
   const V = trainSet.vocab.length;
   const N = c.length;
   const { model, readout } = sentimentModel(N, V, c.embed, c.units, s.seed);
@@ -31,6 +31,7 @@ export async function runSentiment(s: KannSettings): Promise<TaskResult> {
   let right = 0;
   for (let i = 0; i < test.samples; i++) if ((p[i] > 0.5 ? 1 : 0) === test.y[i]) right++;
   const accuracy = right / test.samples;
+  const padShare = Array.from(test.tokens).filter((t) => test.kinds[t] === 'pad').length / test.tokens.length;
   const G = (h: tf.Tensor2D) => readout.apply(h) as tf.Tensor;
   const report = kann(model, xt, { layer: 'gru', readout: G, fitSamples: c.fitSamples, epsilon: s.epsilon, project: [0, 1, 2, 3, 4, 5, 6, 7] });
   xt.dispose();
@@ -73,6 +74,7 @@ export async function runSentiment(s: KannSettings): Promise<TaskResult> {
       const prev = test.tokens[i * N + t - 1];
       const kind = test.kinds[tok];
       const afterNot = test.kinds[prev] === 'negation';
+      if (kind === 'pad') continue;
       const cat = afterNot && kind !== 'neutral' && kind !== 'negation' ? (`not+${kind}` as const) : kind === 'negation' ? 'not' : kind;
       J8.forEach((_, q) => {
         const dlt = mags[(i * N + t) * J8.length + q] - mags[(i * N + t - 1) * J8.length + q];
@@ -87,9 +89,9 @@ export async function runSentiment(s: KannSettings): Promise<TaskResult> {
   // by the kind of the last token and by the margin |score| of the review.
   const kindOf = (i: number, t: number) => {
     const kind = test.kinds[test.tokens[i * N + t]];
-    return kind === 'neutral' ? 'neutral' : kind === 'negation' ? 'not' : 'sentiment';
+    return kind === 'neutral' || kind === 'pad' ? kind : kind === 'negation' ? 'not' : 'sentiment';
   };
-  const eByKind: Record<string, { sum: number; n: number }> = { neutral: { sum: 0, n: 0 }, sentiment: { sum: 0, n: 0 }, not: { sum: 0, n: 0 } };
+  const eByKind: Record<string, { sum: number; n: number }> = { pad: { sum: 0, n: 0 }, neutral: { sum: 0, n: 0 }, sentiment: { sum: 0, n: 0 }, not: { sum: 0, n: 0 } };
   for (let i = 0; i < states.samples; i++) {
     for (let t = 1; t < N; t++) {
       let num = 0;
@@ -121,7 +123,8 @@ export async function runSentiment(s: KannSettings): Promise<TaskResult> {
   };
   const byLast = split((i) => `last token ${kindOf(i, N - 1)}`);
   const byMargin = split((i) => `|score| ${Math.min(Math.abs(test.scores[i]), 3) === 3 ? '≥ 3' : Math.abs(test.scores[i])}`);
-  const eKind = Object.entries(eByKind).map(([key, v]) => `${key} ${(v.sum / Math.max(v.n, 1)).toPrecision(3)} (${v.n} states)`).join(', ');
+  const eKind = Object.entries(eByKind)
+    .filter(([, v]) => v.n > 0).map(([key, v]) => `${key} ${(v.sum / Math.max(v.n, 1)).toPrecision(3)} (${v.n} states)`).join(', ');
 
   // Heat map (Fig. 1 analogue): Σ_{j∈J} s(j, hₜ) for the dominant subspaces, on reviews with a negation.
   const files: string[] = [];
@@ -142,7 +145,7 @@ export async function runSentiment(s: KannSettings): Promise<TaskResult> {
   model.dispose();
 
   const notes = [
-    `Embedding ${c.embed} (one-hot → Dense, no bias) → GRU ${c.units} → Dense(1, sigmoid); vocabulary ${V} (6 positive, 6 negative, 12 neutral, "not"); reviews of ${N} tokens; ${c.trainSamples} training reviews × ${c.epochs} epochs (${trainSeconds.toFixed(0)} s), final loss ${losses[losses.length - 1].toFixed(4)}; test accuracy ${(100 * accuracy).toFixed(1)} % on ${c.testSamples} reviews.`,
+    `Embedding ${c.embed} (one-hot → Dense, no bias) → GRU ${c.units} → Dense(1, sigmoid); vocabulary ${V} (6 positive, 6 negative, 12 neutral, "not", <pad>); reviews of ${c.minLength}–${N} words pre-padded to ${N} tokens (${(100 * padShare).toFixed(0)} % of the test steps are padding); ${c.trainSamples} training reviews × ${c.epochs} epochs (${trainSeconds.toFixed(0)} s), final loss ${losses[losses.length - 1].toFixed(4)}; test accuracy ${(100 * accuracy).toFixed(1)} % on ${c.testSamples} reviews.`,
     `C fitted on the first ${c.fitSamples} test reviews (the paper's batch of 64): rank ${fit.rank} of ${k}, condition ${fit.condition.toPrecision(3)}, residual ${fit.residual.toPrecision(3)}. e_rel ${eRelBatch.toPrecision(3)} on that batch, ${report.eRel.toPrecision(3)} on all ${c.testSamples} test reviews; agreement of the read-out on the final state ${(100 * report.agreement!).toFixed(2)} % over all ${c.testSamples}.`,
     `${report.eigenAbove099} eigenvalues with |λ| > 0.99 (paper: 4, λ₁ = 0.9999, λ₂ = 0.9965, λ₃,₄ = 0.9942 ± 0.0035i). Leading: ${report.eigenvalues.slice(0, 6).map((l, j) => `${fmtLambda(l)} (τ ${fmtTau(report.horizons[j])})`).join('; ')}.`,
     `Where KANN's one-step prediction (eq. 6, no input) misses: e_rel by the token read at step t — ${eKind}. Agreement by the last token — ${byLast}; by the margin — ${byMargin}.`,
