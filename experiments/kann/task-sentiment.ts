@@ -169,7 +169,7 @@ export async function runSentiment(s: KannSettings): Promise<TaskResult> {
     trainSeconds,
     finalLoss: losses[losses.length - 1],
     causes: [
-      `KANN's one-step prediction has no input, and every sentiment word moves the state: e_rel by the token read at step t — ${eKind}; agreement by the last token — ${byLast}; by the margin — ${byMargin}.`,
+      `KANN's one-step prediction (eq. 6) has no input, so it misses most where the input moves the state: e_rel by the token read at step t — ${eKind}; agreement by the last token — ${byLast}; by the margin — ${byMargin}.`,
     ],
     notes,
     files,
