@@ -77,3 +77,4 @@ export { BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendInfo } 
 
 // Analyses of trained networks.
 export { DMD_LAYER_DEFAULTS, dmdLayer, type DmdLayerOptions, type DmdLayerReport, type DmdLayerResult } from './dmd-layer/index.js';
+export { KANN_DEFAULTS, kann, lastStep, type KannArgs, type KannReport } from './kann/index.js';
