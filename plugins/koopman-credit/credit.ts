@@ -66,15 +66,23 @@ export function koopmanCredit(model: tf.LayersModel, inputs: tf.Tensor, options:
       }
       return out;
     };
-    const conv = ls.find((l) => l.getClassName() === 'Conv2D');
+    const kernelLayer = o.kernels === 'conv' ? ls.find((l) => l.getClassName() === 'Conv2D') : ls.find((l) => o.kernels.includes(l.name));
     let channels: CreditBlock['channels'];
-    if (conv && outShape.length === 3) {
-      const format = (conv.getConfig() as { dataFormat?: string }).dataFormat ?? 'channelsLast';
-      const c = format === 'channelsFirst' ? outShape[0] : outShape[2];
-      const per = outDim / c;
-      const of = new Int32Array(outDim);
-      for (let j = 0; j < outDim; j++) of[j] = format === 'channelsFirst' ? Math.floor(j / per) : j % c;
-      channels = { count: c, of, layer: conv.name };
+    if (kernelLayer) {
+      const own = ((kernelLayer.outputShape as (number | null)[]).slice(1) as number[]).join('x');
+      if (own !== outShape.join('x') && o.kernels !== 'conv') {
+        throw new Error(`kernels: layer '${kernelLayer.name}' does not end its block (${plan.name}); its output is not the block's`);
+      }
+      if (kernelLayer.getClassName() === 'Conv2D' && outShape.length === 3) {
+        const format = (kernelLayer.getConfig() as { dataFormat?: string }).dataFormat ?? 'channelsLast';
+        const c = format === 'channelsFirst' ? outShape[0] : outShape[2];
+        const per = outDim / c;
+        const of = new Int32Array(outDim);
+        for (let j = 0; j < outDim; j++) of[j] = format === 'channelsFirst' ? Math.floor(j / per) : j % c;
+        channels = { count: c, of, layer: kernelLayer.name };
+      } else if (outShape.length === 1) {
+        channels = { count: outDim, of: Int32Array.from({ length: outDim }, (_, j) => j), layer: kernelLayer.name };
+      }
     }
     const block: CreditBlock = {
       name: plan.name,
@@ -91,7 +99,7 @@ export function koopmanCredit(model: tf.LayersModel, inputs: tf.Tensor, options:
     return block;
   });
   const flat = tf.tidy(() => inputs.reshape([count, -1]).dataSync());
-  const { blocks: _b, seed: _s, batchSize: _bs, ...engine } = o;
+  const { blocks: _b, seed: _s, batchSize: _bs, kernels: _k, ...engine } = o;
   const result = assignCredit(blocks, Float64Array.from(flat), count, mulberry32(o.seed), engine);
   return { ...result, options: o, inputShape: inShape.slice(1) as number[] };
 }
