@@ -91,11 +91,15 @@ describe('Koopman credit of linear networks (operators are the layer matrices)',
   ];
   const ws = shapes.map(([r, c], i) => randomMatrix(r, c, 10 + i));
 
-  for (const affine of [false, true]) {
-    it(`recovers every block operator to 1e-8 and the closed-form credits (affine ${affine})`, () => {
+  for (const [affine, renormalize] of [
+    [false, false],
+    [true, false],
+    [true, true],
+  ]) {
+    it(`recovers every block operator to 1e-8 and the closed-form credits (affine ${affine}, renormalize ${renormalize})`, () => {
       const biases = shapes.map(([r], i) => (affine ? randomMatrix(r, 1, 50 + i).map((v) => v - 0.45) : undefined));
       const blocks = shapes.map(([r, c], i) => linearBlock(`layer${i}`, ws[i], r, c, biases[i]));
-      const res = assignCredit(blocks, randomInputs(8, 4, 3), 8, rng(7), { components: 'all', affine, repeats: 3 });
+      const res = assignCredit(blocks, randomInputs(8, 4, 3), 8, rng(7), { components: 'all', affine, renormalize, repeats: 3 });
       expect(res.blocks.map((b) => b.type)).toEqual(['E2E', 'L2S', 'S2L', 'E2E']);
       res.blocks.forEach((b, i) => {
         const [r, c] = shapes[i];
@@ -258,9 +262,20 @@ describe('bad input', () => {
 
   it('stops at the step where the iteration leaves the finite numbers', () => {
     const block = linearBlock('blowup', [1e200, 0, 0, 1e200], 2, 2);
-    expect(() => assignCredit([block], randomInputs(3, 2, 1), 3, rng(1), { components: 'all', affine: false })).toThrow(
+    expect(() => assignCredit([block], randomInputs(3, 2, 1), 3, rng(1), { components: 'all', affine: false, renormalize: false })).toThrow(
       "block 'blowup': the step-delay iteration became non-finite at step 2 of 4",
     );
+  });
+
+  it('renormalize keeps an expanding iteration at the scale of its inputs and still recovers the map', () => {
+    const w = [3, 1, 0, 2.5];
+    const block = linearBlock('expand', w, 2, 2);
+    const plain = assignCredit([block], randomInputs(3, 2, 1), 3, rng(1), { components: 'all', affine: false, renormalize: false });
+    const kept = assignCredit([block], randomInputs(3, 2, 1), 3, rng(1), { components: 'all', affine: false });
+    expect(plain.blocks[0].growth).toBeGreaterThan(2 ** 4);
+    expect(kept.blocks[0].growth).toBeLessThan(3.5);
+    expect(maxDiff(kept.blocks[0].operator.data, w)).toBeLessThan(1e-10);
+    expect(kept.blocks[0].logCredit).toBeCloseTo(Math.log(7.5), 10);
   });
 
   it('rejects unknown option keys and bad values by name', () => {

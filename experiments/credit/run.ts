@@ -10,20 +10,33 @@ import { buildNetwork, inputSide, kernelLayers, networkInputs } from './models.j
 import type { CreditSettings, NetworkName } from './settings.js';
 import { spearman } from './spearman.js';
 
-export interface SeedResult {
-  network: NetworkName;
-  seed: number;
-  testAccuracy: number;
-  trainSeconds: number;
+/** The credits of one variant of the iteration and their agreement with the ablation. */
+export interface VariantResult {
+  /** 'renormalized' (iterates kept at the data's scale, the default) or 'paper-literal' (plain iteration). */
+  variant: Variant;
+  credit: KoopmanCreditResult | null;
+  /** Why the credits could not be computed (the plain iteration can overflow), or null. */
+  error: string | null;
   creditSeconds: number;
-  credit: KoopmanCreditResult;
-  ablation: AblationResult;
   /** Spearman(block log credit, block ablation drop). */
   layerSpearman: number;
   /** Same with the credit per kept direction (log geometric-mean singular value). */
   layerPerDirectionSpearman: number;
   /** Spearman(kernel credit, kernel ablation drop) per kernel layer. */
   kernelSpearman: Record<string, number>;
+}
+
+export type Variant = 'renormalized' | 'paper-literal';
+export const VARIANTS: readonly Variant[] = ['renormalized', 'paper-literal'];
+
+export interface SeedResult {
+  network: NetworkName;
+  seed: number;
+  testAccuracy: number;
+  trainSeconds: number;
+  ablation: AblationResult;
+  /** One per {@link VARIANTS}, the primary (renormalized) first. */
+  variants: VariantResult[];
 }
 
 /** Trains one network on the embedded digits, assigns the Koopman credits and runs the ablation check. */
@@ -46,40 +59,60 @@ export async function runSeed(network: NetworkName, seed: number, s: CreditSetti
   });
   log(`${network} seed ${seed}: trained ${s.epochs[network]} epochs in ${trainSeconds.toFixed(1)} s, test accuracy ${(100 * testAccuracy).toFixed(2)}%`);
   const probe = tf.tidy(() => xTest.slice(0, s.creditInputs));
-  const t1 = performance.now();
-  const credit = koopmanCredit(model, probe, {
-    components: s.components[network],
-    repeats: s.repeats,
-    seed,
-    kernels: kernelLayers(network),
+  const credits = VARIANTS.map((variant) => {
+    const t1 = performance.now();
+    try {
+      const credit = koopmanCredit(model, probe, {
+        components: s.components[network],
+        repeats: s.repeats,
+        seed,
+        kernels: kernelLayers(network),
+        renormalize: variant === 'renormalized',
+      });
+      const sec = (performance.now() - t1) / 1000;
+      log(`${network} seed ${seed} (${variant}): credits in ${sec.toFixed(1)} s: ${credit.blocks.map((b) => `${b.name} ${b.logCredit.toFixed(2)}`).join(', ')}`);
+      return { variant, credit, error: null, creditSeconds: sec };
+    } catch (err) {
+      log(`${network} seed ${seed} (${variant}): no credits: ${(err as Error).message}`);
+      return { variant, credit: null, error: (err as Error).message, creditSeconds: (performance.now() - t1) / 1000 };
+    }
   });
-  const creditSeconds = (performance.now() - t1) / 1000;
-  log(`${network} seed ${seed}: credits in ${creditSeconds.toFixed(1)} s: ${credit.blocks.map((b) => `${b.name} ${b.logCredit.toFixed(2)}`).join(', ')}`);
-  const ablation = ablate(model, xTest, labels, credit.blocks, kernelLayers(network), s.ablationFraction, s.ablationDraws, seed);
-  const layerSpearman = spearman(credit.blocks.map((b) => b.logCredit), ablation.blocks.map((b) => b.drop));
-  const layerPerDirectionSpearman = spearman(credit.blocks.map((b) => b.logCreditPerDirection), ablation.blocks.map((b) => b.drop));
-  const kernelSpearman: Record<string, number> = {};
-  for (const k of ablation.kernels) {
-    const block = credit.blocks.find((b) => b.kernels?.layer === k.layer);
-    if (!block?.kernels) throw new Error(`no kernel credits for ${k.layer}`);
-    kernelSpearman[k.layer] = spearman(block.kernels.credits.map((c) => c.logCredit), k.drops);
-  }
-  log(
-    `${network} seed ${seed}: spearman layers ${layerSpearman.toFixed(3)} (per direction ${layerPerDirectionSpearman.toFixed(3)}), kernels ${Object.entries(kernelSpearman)
-      .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-      .join(', ')}`,
-  );
-  writeHeatmaps(network, seed, credit, data.testImages, labels, xTest, s);
+  const blocksForAblation = (credits.find((c) => c.credit)?.credit?.blocks ?? []) as { name: string; layers: string[] }[];
+  const ablation = ablate(model, xTest, labels, blocksForAblation, kernelLayers(network), s.ablationFraction, s.ablationDraws, seed);
+  const variants: VariantResult[] = credits.map((c) => {
+    if (!c.credit) return { ...c, layerSpearman: NaN, layerPerDirectionSpearman: NaN, kernelSpearman: {} };
+    const credit = c.credit;
+    const kernelSpearman: Record<string, number> = {};
+    for (const k of ablation.kernels) {
+      const block = credit.blocks.find((b) => b.kernels?.layer === k.layer);
+      if (!block?.kernels) throw new Error(`no kernel credits for ${k.layer}`);
+      kernelSpearman[k.layer] = spearman(block.kernels.credits.map((x) => x.logCredit), k.drops);
+    }
+    const v: VariantResult = {
+      ...c,
+      credit,
+      layerSpearman: spearman(credit.blocks.map((b) => b.logCredit), ablation.blocks.map((b) => b.drop)),
+      layerPerDirectionSpearman: spearman(credit.blocks.map((b) => b.logCreditPerDirection), ablation.blocks.map((b) => b.drop)),
+      kernelSpearman,
+    };
+    log(
+      `${network} seed ${seed} (${c.variant}): spearman layers ${v.layerSpearman.toFixed(3)} (per direction ${v.layerPerDirectionSpearman.toFixed(3)}), kernels ${Object.entries(kernelSpearman)
+        .map(([k, x]) => `${k} ${x.toFixed(3)}`)
+        .join(', ')}`,
+    );
+    return v;
+  });
+  if (variants[0].credit) writeHeatmaps(network, seed, variants[0].credit, labels, xTest, s);
   probe.dispose();
   xTrain.dispose();
   yTrain.dispose();
   xTest.dispose();
   model.dispose();
-  return { network, seed, testAccuracy, trainSeconds, creditSeconds, credit, ablation, layerSpearman, layerPerDirectionSpearman, kernelSpearman };
+  return { network, seed, testAccuracy, trainSeconds, ablation, variants };
 }
 
 /** Fig. 4b: input, the weight of each pixel in the predicted class's row of K, and weight × (input − mean). */
-function writeHeatmaps(network: NetworkName, seed: number, credit: KoopmanCreditResult, images: Float32Array, labels: Int32Array, x: tf.Tensor, s: CreditSettings): void {
+function writeHeatmaps(network: NetworkName, seed: number, credit: KoopmanCreditResult, labels: Int32Array, x: tf.Tensor, s: CreditSettings): void {
   const side = inputSide(network);
   const n = side * side;
   const flat = tf.tidy(() => x.slice(0, s.heatmapSamples).reshape([s.heatmapSamples, n]).dataSync());
@@ -103,66 +136,74 @@ function writeHeatmaps(network: NetworkName, seed: number, credit: KoopmanCredit
       { title: `K row ${best} × (x − μ)`, values: Array.from(w, (v, j) => v * (xi[j] - mean[j])), side, scale: 'diverging' },
     ]);
   }
-  void images;
   mkdirSync(s.out, { recursive: true });
   writeFileSync(join(s.out, `feature-weights-${network}-seed${seed}.svg`), heatmapSvg(rows, `${network}, seed ${seed}: feature weights of the composed Koopman operator (red +, blue −)`));
 }
 
 export function layerRows(r: SeedResult): Record<string, unknown>[] {
-  return r.credit.blocks.map((b, i) => ({
-    network: r.network,
-    seed: r.seed,
-    block: b.name,
-    kind: b.kind,
-    layers: b.layers.join('+'),
-    in_dim: b.inDim,
-    out_dim: b.outDim,
-    reduced_in: b.reducedIn,
-    reduced_out: b.reducedOut,
-    type: b.type,
-    steps: b.steps,
-    repeats: b.repeats,
-    draws: b.draws,
-    rejected: b.rejected,
-    alignment_condition: b.alignmentCondition,
-    fit_rank: b.fitRank,
-    fit_condition: b.fitCondition,
-    fit_residual: b.fitResidual,
-    growth: b.growth,
-    decay: b.decay,
-    log_credit: b.logCredit,
-    rank: b.rank,
-    order: b.order,
-    log_credit_per_direction: b.logCreditPerDirection,
-    share: b.share,
-    log_sensitivity: b.logSensitivity,
-    ablation_drop: r.ablation.blocks[i].drop,
-    ablation_drop_all: r.ablation.blocks[i].dropAll,
-  }));
+  return r.variants.flatMap((v) =>
+    (v.credit?.blocks ?? []).map((b, i) => ({
+      network: r.network,
+      seed: r.seed,
+      variant: v.variant,
+      block: b.name,
+      kind: b.kind,
+      layers: b.layers.join('+'),
+      in_dim: b.inDim,
+      out_dim: b.outDim,
+      reduced_in: b.reducedIn,
+      reduced_out: b.reducedOut,
+      type: b.type,
+      steps: b.steps,
+      repeats: b.repeats,
+      draws: b.draws,
+      rejected: b.rejected,
+      alignment_condition: b.alignmentCondition,
+      fit_rank: b.fitRank,
+      fit_condition: b.fitCondition,
+      fit_residual: b.fitResidual,
+      growth: b.growth,
+      decay: b.decay,
+      log_credit: b.logCredit,
+      rank: b.rank,
+      order: b.order,
+      log_credit_per_direction: b.logCreditPerDirection,
+      share: b.share,
+      log_sensitivity: b.logSensitivity,
+      ablation_drop: r.ablation.blocks[i].drop,
+      ablation_drop_all: r.ablation.blocks[i].dropAll,
+    })),
+  );
 }
 
 export function kernelRows(r: SeedResult): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const k of r.ablation.kernels) {
-    const block = r.credit.blocks.find((b) => b.kernels?.layer === k.layer);
-    block?.kernels?.credits.forEach((c, i) =>
-      out.push({ network: r.network, seed: r.seed, layer: k.layer, kernel: c.channel, log_credit: c.logCredit, rank: c.rank, ablation_drop: k.drops[i] }),
-    );
+  for (const v of r.variants) {
+    for (const k of r.ablation.kernels) {
+      const block = v.credit?.blocks.find((b) => b.kernels?.layer === k.layer);
+      block?.kernels?.credits.forEach((c, i) =>
+        out.push({ network: r.network, seed: r.seed, variant: v.variant, layer: k.layer, kernel: c.channel, log_credit: c.logCredit, rank: c.rank, ablation_drop: k.drops[i] }),
+      );
+    }
   }
   return out;
 }
 
 export function seedRows(rs: SeedResult[]): Record<string, unknown>[] {
-  return rs.map((r) => ({
-    network: r.network,
-    seed: r.seed,
-    test_accuracy: r.testAccuracy,
-    train_seconds: r.trainSeconds,
-    credit_seconds: r.creditSeconds,
-    credit_ablation_spearman: r.layerSpearman,
-    per_direction_ablation_spearman: r.layerPerDirectionSpearman,
-    ...Object.fromEntries(Object.entries(r.kernelSpearman).map(([k, v]) => [`kernel_spearman_${k}`, v])),
-  }));
+  return rs.flatMap((r) =>
+    r.variants.map((v) => ({
+      network: r.network,
+      seed: r.seed,
+      variant: v.variant,
+      test_accuracy: r.testAccuracy,
+      train_seconds: r.trainSeconds,
+      credit_seconds: v.creditSeconds,
+      credit_ablation_spearman: v.layerSpearman,
+      per_direction_ablation_spearman: v.layerPerDirectionSpearman,
+      ...Object.fromEntries(Object.entries(v.kernelSpearman).map(([k, x]) => [`kernel_spearman_${k}`, x])),
+      error: v.error ?? '',
+    })),
+  );
 }
 
 export function writeTables(out: string, rs: SeedResult[]): string[] {

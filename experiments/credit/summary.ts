@@ -3,10 +3,40 @@ import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { median } from '../../src/metrics/index.js';
 import { writeCsv } from '../../src/report/index.js';
-import type { SeedResult } from './run.js';
+import { VARIANTS, type SeedResult, type Variant } from './run.js';
+import type { KoopmanCreditResult } from '../../plugins/koopman-credit/index.js';
+import type { AblationResult } from './ablation.js';
 import type { CreditSettings, NetworkName } from './settings.js';
 
-export const SUMMARY_COLUMNS = ['network', 'seeds', 'credit_ablation_spearman', 'kernel_ablation_spearman'] as const;
+export const SUMMARY_COLUMNS = [
+  'network',
+  'seeds',
+  'credit_ablation_spearman',
+  'kernel_ablation_spearman',
+  'literal_credit_ablation_spearman',
+  'literal_kernel_ablation_spearman',
+  'literal_failed_seeds',
+] as const;
+
+/** One seed seen through one variant of the iteration (seeds whose credits failed are left out). */
+interface Flat {
+  seed: number;
+  testAccuracy: number;
+  trainSeconds: number;
+  creditSeconds: number;
+  credit: KoopmanCreditResult;
+  ablation: AblationResult;
+  layerSpearman: number;
+  layerPerDirectionSpearman: number;
+  kernelSpearman: Record<string, number>;
+}
+
+function view(rs: SeedResult[], variant: Variant): Flat[] {
+  return rs.flatMap((r) => {
+    const v = r.variants.find((x) => x.variant === variant);
+    return v?.credit ? [{ ...r, ...v, credit: v.credit }] : [];
+  });
+}
 const GOAL = 0.5;
 /** The paper's layer ordering (seed 000, IV.A, Fig. 4a). */
 const PAPER_ORDER = ['conv', 'dense', 'pool'];
@@ -17,22 +47,28 @@ function med(v: number[]): number {
 }
 
 const fmt = (v: number, d = 3): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const fmtE = (v: number): string => (Number.isFinite(v) ? (Math.abs(v) >= 1e4 ? v.toExponential(1) : v.toFixed(2)) : 'n/a');
 
 export function summaryRows(rs: SeedResult[]): Record<string, unknown>[] {
   const nets = [...new Set(rs.map((r) => r.network))];
   return nets.map((network) => {
-    const mine = rs.filter((r) => r.network === network);
+    const all = rs.filter((r) => r.network === network);
+    const main = view(all, 'renormalized');
+    const lit = view(all, 'paper-literal');
     return {
       network,
-      seeds: mine.length,
-      credit_ablation_spearman: med(mine.map((r) => r.layerSpearman)),
-      kernel_ablation_spearman: med(mine.flatMap((r) => Object.values(r.kernelSpearman))),
+      seeds: main.length,
+      credit_ablation_spearman: med(main.map((r) => r.layerSpearman)),
+      kernel_ablation_spearman: med(main.flatMap((r) => Object.values(r.kernelSpearman))),
+      literal_credit_ablation_spearman: med(lit.map((r) => r.layerSpearman)),
+      literal_kernel_ablation_spearman: med(lit.flatMap((r) => Object.values(r.kernelSpearman))),
+      literal_failed_seeds: all.length - lit.length,
     };
   });
 }
 
 /** Mean log credit per layer kind, median over seeds, largest first. */
-function kindOrder(mine: SeedResult[], key: 'logCredit' | 'logCreditPerDirection'): { kind: string; value: number }[] {
+function kindOrder(mine: Flat[], key: 'logCredit' | 'logCreditPerDirection'): { kind: string; value: number }[] {
   const kinds = [...new Set(mine[0].credit.blocks.map((b) => b.kind))];
   return kinds
     .map((kind) => ({
@@ -45,23 +81,25 @@ function kindOrder(mine: SeedResult[], key: 'logCredit' | 'logCreditPerDirection
     .sort((a, b) => b.value - a.value);
 }
 
-function networkSection(network: NetworkName, mine: SeedResult[]): string[] {
+function networkSection(network: NetworkName, variant: Variant, mine: Flat[], failed: string[]): string[] {
   const lines: string[] = [];
+  lines.push(`### ${network}, ${variant} iteration`, '');
+  for (const f of failed) lines.push(`- no credits: ${f}`);
+  if (mine.length === 0) return [...lines, ''];
   const blocks = mine[0].credit.blocks;
-  lines.push(`### ${network}`, '');
   lines.push(
     `Test accuracy ${mine.map((r) => (100 * r.testAccuracy).toFixed(2) + '%').join(', ')} (seeds ${mine.map((r) => r.seed).join(', ')}); ` +
       `training ${fmt(med(mine.map((r) => r.trainSeconds)), 1)} s, credits ${fmt(med(mine.map((r) => r.creditSeconds)), 1)} s (medians).`,
     '',
   );
-  lines.push('| block | kind | dims (reduced) | type | steps | log credit | rank | log credit / direction | ablation drop (50% units) | drop (all units) | fit residual | growth |');
-  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  lines.push('| block | kind | dims (reduced) | type | steps | log credit | rank | log credit / direction | ablation drop (50% units) | drop (all units) | fit rank | fit residual | growth |');
+  lines.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   blocks.forEach((b, i) => {
-    const col = (f: (r: SeedResult) => number) => fmt(med(mine.map(f)));
+    const col = (f: (r: Flat) => number) => fmt(med(mine.map(f)));
     lines.push(
-      `| ${b.name} | ${b.kind} | ${b.inDim}→${b.outDim} (${b.reducedIn}→${b.reducedOut}) | ${b.type} | ${b.steps} | ${col((r) => r.credit.blocks[i].logCredit)} | ${b.rank} | ` +
+      `| ${b.name} | ${b.kind} | ${b.inDim}→${b.outDim} (${b.reducedIn}→${b.reducedOut}) | ${b.type} | ${b.steps} | ${col((r) => r.credit.blocks[i].logCredit)} | ${col((r) => r.credit.blocks[i].rank)} | ` +
         `${col((r) => r.credit.blocks[i].logCreditPerDirection)} | ${col((r) => r.ablation.blocks[i].drop)} | ${col((r) => r.ablation.blocks[i].dropAll)} | ` +
-        `${col((r) => r.credit.blocks[i].fitResidual)} | ${fmt(med(mine.map((r) => r.credit.blocks[i].growth)), 2)} |`,
+        `${col((r) => r.credit.blocks[i].fitRank)} | ${col((r) => r.credit.blocks[i].fitResidual)} | ${fmtE(med(mine.map((r) => r.credit.blocks[i].growth)))} |`,
     );
   });
   lines.push('', '(medians over seeds; log credit = log abs|K_i| over the non-zero singular values; drop = baseline accuracy − ablated accuracy)', '');
@@ -97,16 +135,25 @@ export function writeSummary(rs: SeedResult[], s: CreditSettings, command: strin
       `Ablation: ${100 * s.ablationFraction}% of a block's output units mean-replaced (${s.ablationDraws} draws), kernels one channel (unit) at a time, on the ${s.testSize} test images.`,
     '',
   );
-  md.push('## Goals', '');
-  md.push('| network | seeds | credit–ablation Spearman (median) | goal ≥ 0.5 | kernel–ablation Spearman (median) | goal ≥ 0.5 |');
-  md.push('| --- | --- | --- | --- | --- | --- |');
+  md.push('## Goals (renormalized iteration, the default; the paper-literal iteration beside it)', '');
+  md.push('| network | seeds | credit–ablation Spearman (median) | goal ≥ 0.5 | kernel–ablation Spearman (median) | goal ≥ 0.5 | paper-literal: credit / kernel Spearman |');
+  md.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const r of rows) {
     const c = r.credit_ablation_spearman as number;
     const k = r.kernel_ablation_spearman as number;
-    md.push(`| ${r.network} | ${r.seeds} | ${fmt(c)} | ${c >= GOAL ? 'met' : 'missed'} | ${fmt(k)} | ${k >= GOAL ? 'met' : 'missed'} |`);
+    md.push(
+      `| ${r.network} | ${r.seeds} | ${fmt(c)} | ${c >= GOAL ? 'met' : 'missed'} | ${fmt(k)} | ${k >= GOAL ? 'met' : 'missed'} | ` +
+        `${fmt(r.literal_credit_ablation_spearman as number)} / ${fmt(r.literal_kernel_ablation_spearman as number)}${(r.literal_failed_seeds as number) > 0 ? ` (${r.literal_failed_seeds} seeds failed)` : ''} |`,
+    );
   }
   md.push('', '## Per network', '');
-  for (const net of new Set(rs.map((r) => r.network))) md.push(...networkSection(net, rs.filter((r) => r.network === net)));
+  for (const net of new Set(rs.map((r) => r.network))) {
+    const all = rs.filter((r) => r.network === net);
+    for (const variant of VARIANTS) {
+      const failed = all.flatMap((r) => r.variants.filter((v) => v.variant === variant && v.error).map((v) => `seed ${r.seed}: ${v.error}`));
+      md.push(...networkSection(net, variant, view(all, variant), failed));
+    }
+  }
   writeFileSync(join(s.out, 'summary.md'), md.join('\n') + '\n');
   return ['summary.csv', 'summary.md'];
 }

@@ -153,7 +153,7 @@ export function assignCredit(
       draws += al.draws;
       alignmentCondition = Math.max(alignmentCondition, al.condition);
       alignmentResidual = Math.max(alignmentResidual, al.residual);
-      const emb = stepDelayEmbedding(map, starts, count, rIn, rOut, al, steps, `block '${block.name}'`);
+      const emb = stepDelayEmbedding(map, starts, count, rIn, rOut, al, steps, `block '${block.name}'`, o.renormalize);
       growth = Math.max(growth, emb.growth);
       decay = Math.min(decay, emb.decay);
       const fit = fitPairs(emb.x, emb.y, { affine: o.affine, tol: o.tol });

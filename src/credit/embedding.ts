@@ -37,7 +37,10 @@ export interface Embedding {
  * The step-delay embedding of an aligned block (seed 000, III.C, Fig. 3): from each input x,
  * iterate the E2E map f̃ for `steps` steps and collect the pairs (y(k), y(k + 1)). L2S: y(0) = x,
  * f̃ = A∘f; S2L: y(0) = A x (so B y(0) = x), f̃ = f∘B; E2E: f̃ = f. Throws, naming the step, when
- * the iteration leaves the finite numbers. Cost: `steps` batch calls of f plus
+ * the iteration leaves the finite numbers. With `renormalize`, the state fed back is each output
+ * rescaled to the norm of its own y(0), so the iterates stay at the scale of the data instead of
+ * exploding or collapsing (every pair is still an exact input–output pair of f̃; not in the paper).
+ * Cost: `steps` batch calls of f plus
  * O(steps · count · small · large) for the alignment products; memory 2·steps·count·n doubles.
  */
 export function stepDelayEmbedding(
@@ -49,6 +52,7 @@ export function stepDelayEmbedding(
   alignment: Alignment,
   steps: number,
   label = 'block',
+  renormalize = false,
 ): Embedding {
   if (inputs.length !== count * inDim) throw new Error(`${label}: inputs must be ${count}×${inDim}; got ${inputs.length} values`);
   const type = alignment.type;
@@ -59,6 +63,7 @@ export function stepDelayEmbedding(
   const x = new Float64Array(steps * count * n);
   const yNext = new Float64Array(steps * count * n);
   const norm0 = rms(y);
+  const rowNorm0 = rowNorms(y, count, n);
   let growth = 1;
   let decay = 1;
   for (let k = 0; k < steps; k++) {
@@ -78,7 +83,7 @@ export function stepDelayEmbedding(
     const r = norm0 > 0 ? rms(next) / norm0 : 1;
     growth = Math.max(growth, r);
     decay = Math.min(decay, r);
-    y = next;
+    y = renormalize ? rescaleRows(next, count, n, rowNorm0) : next;
   }
   return { x: matrix(steps * count, n, x), y: matrix(steps * count, n, yNext), steps, growth, decay };
 }
@@ -95,6 +100,27 @@ export function applyRows(rows: Float64Array, count: number, m: { rows: number; 
       for (let j = 0; j < c; j++) acc += data[oi + j] * rows[o + j];
       out[s * r + i] = acc;
     }
+  }
+  return out;
+}
+
+function rowNorms(v: Float64Array, count: number, n: number): Float64Array {
+  const out = new Float64Array(count);
+  for (let s = 0; s < count; s++) {
+    let acc = 0;
+    for (let j = 0; j < n; j++) acc += v[s * n + j] ** 2;
+    out[s] = Math.sqrt(acc);
+  }
+  return out;
+}
+
+/** Each row scaled to the given norm (rows of norm 0 stay 0). */
+function rescaleRows(v: Float64Array, count: number, n: number, norms: Float64Array): Float64Array {
+  const now = rowNorms(v, count, n);
+  const out = new Float64Array(v.length);
+  for (let s = 0; s < count; s++) {
+    const f = now[s] > 0 ? norms[s] / now[s] : 0;
+    for (let j = 0; j < n; j++) out[s * n + j] = v[s * n + j] * f;
   }
   return out;
 }
