@@ -7,6 +7,7 @@ interface CreditArgs {
   seeds?: number;
   'seed-offset'?: number;
   network?: NetworkName[];
+  components?: string;
   quick: boolean;
   out: string;
   backend: string;
@@ -20,11 +21,18 @@ export function creditSettings(a: Partial<CreditArgs>): CreditSettings {
     networks: a.network ?? base.networks,
     seeds: a.seeds ?? base.seeds,
     seedOffset: a['seed-offset'] ?? base.seedOffset,
+    components: a.components === undefined ? base.components : componentsFlag(a.components),
     out: a.out ?? 'results/credit',
     quick: Boolean(a.quick),
   };
   if (!(Number.isInteger(s.seeds) && s.seeds >= 1)) throw new Error(`--seeds must be an integer ≥ 1; got ${s.seeds}`);
   return s;
+}
+
+function componentsFlag(v: string): Record<NetworkName, number | 'all'> {
+  const c = v === 'all' ? 'all' : Number(v);
+  if (c !== 'all' && !(Number.isInteger(c) && c >= 1)) throw new Error(`--components must be an integer ≥ 1 or 'all'; got ${v}`);
+  return { lenet5: c, 'n2-mlp': c };
 }
 
 export const creditCommand: CommandModule<object, CreditArgs> = {
@@ -35,6 +43,7 @@ export const creditCommand: CommandModule<object, CreditArgs> = {
       .option('seeds', { type: 'number', describe: 'seeds per network (default 3; 1 with --quick)' })
       .option('seed-offset', { type: 'number', describe: 'first seed (default 0)' })
       .option('network', { type: 'array', choices: ['lenet5', 'n2-mlp'], describe: 'networks (default both)' })
+      .option('components', { type: 'string', describe: "principal directions kept per block boundary, or 'all' (default 32; 8 with --quick)" })
       .option('quick', { type: 'boolean', default: false, describe: 'scaled-down run (well under a minute)' })
       .option('out', { type: 'string', default: 'results/credit', describe: 'output folder' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: 'wasm', describe: 'tfjs backend (wasm trains CNNs here)' }) as unknown as Argv<CreditArgs>,

@@ -24,6 +24,9 @@ export interface VariantResult {
   layerPerDirectionSpearman: number;
   /** Spearman(kernel credit, kernel ablation drop) per kernel layer. */
   kernelSpearman: Record<string, number>;
+  /** The same two checks with the rise of the test cross-entropy as the importance (a secondary, less grainy measure). */
+  layerLossSpearman: number;
+  kernelLossSpearman: Record<string, number>;
 }
 
 export type Variant = 'renormalized' | 'paper-literal';
@@ -80,13 +83,15 @@ export async function runSeed(network: NetworkName, seed: number, s: CreditSetti
   const blocksForAblation = (credits.find((c) => c.credit)?.credit?.blocks ?? []) as { name: string; layers: string[] }[];
   const ablation = ablate(model, xTest, labels, blocksForAblation, kernelLayers(network), s.ablationFraction, s.ablationDraws, seed);
   const variants: VariantResult[] = credits.map((c) => {
-    if (!c.credit) return { ...c, layerSpearman: NaN, layerPerDirectionSpearman: NaN, kernelSpearman: {} };
+    if (!c.credit) return { ...c, layerSpearman: NaN, layerPerDirectionSpearman: NaN, kernelSpearman: {}, layerLossSpearman: NaN, kernelLossSpearman: {} };
     const credit = c.credit;
     const kernelSpearman: Record<string, number> = {};
+    const kernelLossSpearman: Record<string, number> = {};
     for (const k of ablation.kernels) {
       const block = credit.blocks.find((b) => b.kernels?.layer === k.layer);
       if (!block?.kernels) throw new Error(`no kernel credits for ${k.layer}`);
       kernelSpearman[k.layer] = spearman(block.kernels.credits.map((x) => x.logCredit), k.drops);
+      kernelLossSpearman[k.layer] = spearman(block.kernels.credits.map((x) => x.logCredit), k.lossRises);
     }
     const v: VariantResult = {
       ...c,
@@ -94,6 +99,8 @@ export async function runSeed(network: NetworkName, seed: number, s: CreditSetti
       layerSpearman: spearman(credit.blocks.map((b) => b.logCredit), ablation.blocks.map((b) => b.drop)),
       layerPerDirectionSpearman: spearman(credit.blocks.map((b) => b.logCreditPerDirection), ablation.blocks.map((b) => b.drop)),
       kernelSpearman,
+      layerLossSpearman: spearman(credit.blocks.map((b) => b.logCredit), ablation.blocks.map((b) => b.lossRise)),
+      kernelLossSpearman,
     };
     log(
       `${network} seed ${seed} (${c.variant}): spearman layers ${v.layerSpearman.toFixed(3)} (per direction ${v.layerPerDirectionSpearman.toFixed(3)}), kernels ${Object.entries(kernelSpearman)
@@ -172,6 +179,7 @@ export function layerRows(r: SeedResult): Record<string, unknown>[] {
       log_sensitivity: b.logSensitivity,
       ablation_drop: r.ablation.blocks[i].drop,
       ablation_drop_all: r.ablation.blocks[i].dropAll,
+      ablation_loss_rise: r.ablation.blocks[i].lossRise,
     })),
   );
 }
@@ -182,7 +190,7 @@ export function kernelRows(r: SeedResult): Record<string, unknown>[] {
     for (const k of r.ablation.kernels) {
       const block = v.credit?.blocks.find((b) => b.kernels?.layer === k.layer);
       block?.kernels?.credits.forEach((c, i) =>
-        out.push({ network: r.network, seed: r.seed, variant: v.variant, layer: k.layer, kernel: c.channel, log_credit: c.logCredit, rank: c.rank, ablation_drop: k.drops[i] }),
+        out.push({ network: r.network, seed: r.seed, variant: v.variant, layer: k.layer, kernel: c.channel, log_credit: c.logCredit, rank: c.rank, ablation_drop: k.drops[i], ablation_loss_rise: k.lossRises[i] }),
       );
     }
   }
@@ -201,6 +209,8 @@ export function seedRows(rs: SeedResult[]): Record<string, unknown>[] {
       credit_ablation_spearman: v.layerSpearman,
       per_direction_ablation_spearman: v.layerPerDirectionSpearman,
       ...Object.fromEntries(Object.entries(v.kernelSpearman).map(([k, x]) => [`kernel_spearman_${k}`, x])),
+      credit_loss_spearman: v.layerLossSpearman,
+      ...Object.fromEntries(Object.entries(v.kernelLossSpearman).map(([k, x]) => [`kernel_loss_spearman_${k}`, x])),
       error: v.error ?? '',
     })),
   );

@@ -16,6 +16,8 @@ export const SUMMARY_COLUMNS = [
   'literal_credit_ablation_spearman',
   'literal_kernel_ablation_spearman',
   'literal_failed_seeds',
+  'credit_loss_spearman',
+  'kernel_loss_spearman',
 ] as const;
 
 /** One seed seen through one variant of the iteration (seeds whose credits failed are left out). */
@@ -29,6 +31,8 @@ interface Flat {
   layerSpearman: number;
   layerPerDirectionSpearman: number;
   kernelSpearman: Record<string, number>;
+  layerLossSpearman: number;
+  kernelLossSpearman: Record<string, number>;
 }
 
 function view(rs: SeedResult[], variant: Variant): Flat[] {
@@ -63,6 +67,8 @@ export function summaryRows(rs: SeedResult[]): Record<string, unknown>[] {
       literal_credit_ablation_spearman: med(lit.map((r) => r.layerSpearman)),
       literal_kernel_ablation_spearman: med(lit.flatMap((r) => Object.values(r.kernelSpearman))),
       literal_failed_seeds: all.length - lit.length,
+      credit_loss_spearman: med(main.map((r) => r.layerLossSpearman)),
+      kernel_loss_spearman: med(main.flatMap((r) => Object.values(r.kernelLossSpearman))),
     };
   });
 }
@@ -117,6 +123,8 @@ function networkSection(network: NetworkName, variant: Variant, mine: Flat[], fa
   for (const layer of Object.keys(mine[0].kernelSpearman)) {
     lines.push(`- Spearman(kernel credit, kernel ablation drop), ${layer}: ${mine.map((r) => fmt(r.kernelSpearman[layer])).join(', ')}`);
   }
+  lines.push(`- Secondary (importance = rise of test cross-entropy): blocks ${mine.map((r) => fmt(r.layerLossSpearman)).join(', ')}; ` +
+    Object.keys(mine[0].kernelLossSpearman).map((layer) => `${layer} ${mine.map((r) => fmt(r.kernelLossSpearman[layer])).join(', ')}`).join('; '));
   lines.push('');
   return lines;
 }
@@ -146,6 +154,7 @@ export function writeSummary(rs: SeedResult[], s: CreditSettings, command: strin
         `${fmt(r.literal_credit_ablation_spearman as number)} / ${fmt(r.literal_kernel_ablation_spearman as number)}${(r.literal_failed_seeds as number) > 0 ? ` (${r.literal_failed_seeds} seeds failed)` : ''} |`,
     );
   }
+  md.push('', `Secondary check (importance = rise of the test cross-entropy instead of the accuracy drop; renormalized): ${rows.map((r) => `${r.network} blocks ${fmt(r.credit_loss_spearman as number)}, kernels ${fmt(r.kernel_loss_spearman as number)}`).join('; ')}.`);
   md.push('', '## Per network', '');
   for (const net of new Set(rs.map((r) => r.network))) {
     const all = rs.filter((r) => r.network === net);
