@@ -1,4 +1,5 @@
 import type { CommandModule } from 'yargs';
+import { creditCommand } from '../credit/cli.js';
 import { deSolverCommand } from '../de-solver/cli.js';
 import { dmdLayerCommand } from '../dmd-layer/cli.js';
 import { kannCommand } from '../kann/cli.js';
@@ -7,4 +8,4 @@ import { spectrumCommand } from '../spectrum/cli.js';
 
 /** Every `tfjs-koopman experiment <name>` command; each experiment folder exports one. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const experimentCommands: CommandModule<any, any>[] = [mnistCommand, deSolverCommand, spectrumCommand, dmdLayerCommand, kannCommand];
+export const experimentCommands: CommandModule<any, any>[] = [mnistCommand, deSolverCommand, spectrumCommand, dmdLayerCommand, kannCommand, creditCommand];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32 } from '../shared/data/random.js';
+import { mulberry32 } from '../../src/linalg/random.js';
 
 /** Inputs and labels of one split, row-major. */
 export interface Split {

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../shared/data/random.js';
+import { mulberry32 } from '../../src/linalg/random.js';
 
 /** The Yin-Yang classes of Kriener et al. (2021), in the order of their published data set. */
 export const YIN_YANG_CLASSES = ['yin', 'yang', 'dot'] as const;

@@ -1,4 +1,4 @@
-import { mulberry32 } from '../shared/data/random.js';
+import { mulberry32 } from '../../src/linalg/random.js';
 
 /** How a synthetic beat departs from a normal one. */
 export type BeatKind = 'normal' | 'missing' | 'widened' | 'extra';

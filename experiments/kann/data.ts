@@ -1,4 +1,4 @@
-import { mulberry32 } from '../shared/data/random.js';
+import { mulberry32 } from '../../src/linalg/random.js';
 
 /**
  * The copy problem (Hochreiter & Schmidhuber 1997; the set-up of Arjovsky, Shah & Bengio 2016):

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { setLearningRate } from '../../src/tfjs/learning-rate.js';
-import { mulberry32 } from './data/random.js';
+import { mulberry32 } from '../../src/linalg/random.js';
 
 /** Replaces Math.random with a seeded generator while `fn` runs (tfjs's fit() shuffles with it). */
 export async function withSeededRandom<T>(seed: number, fn: () => Promise<T>): Promise<T> {
