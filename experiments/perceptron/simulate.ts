@@ -28,6 +28,17 @@ export function perceptronModel(shape: PerceptronShape): tf.LayersModel {
   });
 }
 
+/**
+ * The random stream of simulation `sim` and its initial weights (uniform in [initLow, initHigh],
+ * kernel layout); the stream then supplies the inputs.
+ */
+export function simulationStart(sim: number, s: PerceptronSettings): { rand: () => number; K: Float32Array } {
+  const rand = mulberry32((s.seed * 1_000_003 + sim) >>> 0);
+  const K = new Float32Array(s.inputs * s.outputs);
+  for (let i = 0; i < K.length; i++) K[i] = s.initLow + (s.initHigh - s.initLow) * rand();
+  return { rand, K };
+}
+
 /** The seed's three Koopman partitions, as plugin options. */
 export function koopmanFor(method: Exclude<PerceptronMethod, 'plain'>, s: PerceptronSettings): KoopmanTraining {
   return koopmanTraining({
@@ -56,9 +67,7 @@ export async function simulate(
   keepWeights = false,
 ): Promise<SimulationTrace> {
   const shape: PerceptronShape = { inputs: s.inputs, outputs: s.outputs };
-  const rand = mulberry32((s.seed * 1_000_003 + sim) >>> 0);
-  const K = new Float32Array(s.inputs * s.outputs);
-  for (let i = 0; i < K.length; i++) K[i] = s.initLow + (s.initHigh - s.initLow) * rand();
+  const { rand, K } = simulationStart(sim, s);
   const patterns = inputPatterns(s.inputs, s.activeProbability);
   const x = new Float64Array(s.inputs);
   const scratch = new Float64Array(s.outputs);
