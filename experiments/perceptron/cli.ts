@@ -11,6 +11,7 @@ export interface PerceptronArgs {
   every?: number;
   'window-end'?: number;
   seed?: number;
+  variants?: boolean;
   quick: boolean;
   out: string;
   backend: string;
@@ -30,6 +31,7 @@ export function perceptronSettings(a: Partial<PerceptronArgs>): PerceptronSettin
   if (a['window-end'] !== undefined) s.windowEnd = positiveInt('window-end', a['window-end']);
   if (a.every !== undefined) s.every = a.every === 0 ? null : positiveInt('every', a.every);
   if (a.seed !== undefined) s.seed = Math.trunc(a.seed);
+  if (a.variants === false) s.variants = [];
   if (s.windowEnd >= s.steps) throw new Error(`--window-end (${s.windowEnd}) must be below --steps (${s.steps})`);
   return s;
 }
@@ -49,8 +51,9 @@ export const perceptronCommand: CommandModule<object, PerceptronArgs> = {
       .option('simulations', { type: 'number', describe: `simulations per method [default: ${PAPER_SETTINGS.simulations}; quick ${QUICK_SETTINGS.simulations}]` })
       .option('steps', { type: 'number', describe: `perceptron-rule steps [default: ${PAPER_SETTINGS.steps}; quick ${QUICK_SETTINGS.steps}]` })
       .option('window-end', { type: 'number', describe: `t2: steps recorded before the first jump [default: ${PAPER_SETTINGS.windowEnd}]` })
-      .option('horizon', { type: 'number', describe: `steps each jump skips ahead [default: ${PAPER_SETTINGS.horizon}]` })
-      .option('every', { type: 'number', describe: `jump again every this many steps; 0 = one jump [default: ${PAPER_SETTINGS.every}]` })
+      .option('horizon', { type: 'number', describe: 'steps each jump skips ahead [default: the rest of the run, steps − t2]' })
+      .option('every', { type: 'number', describe: 'jump again every this many steps; 0 = one jump [default: one jump]' })
+      .option('variants', { type: 'boolean', describe: 'also run the other Koopman schedules (variants.csv) [default: yes; not with --quick]' })
       .option('seed', { type: 'number', describe: `random seed [default: ${PAPER_SETTINGS.seed}]` })
       .option('quick', { type: 'boolean', default: false, describe: 'small, fast run (40 simulations of 400 steps)' })
       .option('out', { type: 'string', default: 'results/perceptron', describe: 'output folder' })

@@ -3,7 +3,7 @@ import { koopmanTraining, type KoopmanTraining } from '../../plugins/koopman-tra
 import { mulberry32 } from '../../src/data/random.js';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 import { expectedError, inputPatterns, perceptronStep, sampleInput, type PerceptronShape } from './rule.js';
-import type { PerceptronMethod, PerceptronSettings } from './settings.js';
+import { horizonSteps, type PerceptronMethod, type PerceptronSettings } from './settings.js';
 
 /** One simulation's curves, indexed by step 1…steps (entry t−1). */
 export interface SimulationTrace {
@@ -45,7 +45,7 @@ export function koopmanFor(method: Exclude<PerceptronMethod, 'plain'>, s: Percep
     ...s.fit,
     partition: { default: method },
     window: { start: s.windowStart, end: s.windowEnd },
-    horizon: s.horizon,
+    horizon: horizonSteps(s),
     ...(s.every !== null ? { every: s.every } : {}),
     dtype: 'float64',
   });
