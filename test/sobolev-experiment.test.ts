@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sobolevSettings } from '../experiments/sobolev/cli.js';
 import { reconstruct, trainAndReconstruct, trainingFourierSeries } from '../experiments/sobolev/model.js';
 import { noisySignal, relativeError } from '../experiments/sobolev/signal.js';
-import { SUMMARY_COLUMNS, runSobolevStudy } from '../experiments/sobolev/study.js';
+import { SUMMARY_COLUMNS, rewriteSobolevReport, runSobolevStudy } from '../experiments/sobolev/study.js';
 import { realFourierCoefficients, synthesize } from '../src/losses/fft.js';
 import { layerScales } from '../src/losses/sobolev.js';
 import { parseCsv } from '../src/report/csv-read.js';
@@ -82,6 +82,9 @@ describe('quick mode of the experiment', () => {
     const by = Object.fromEntries(rows.map((r) => [r.loss, Number(r.error_vs_clean)]));
     const verdict = by.sobolev1 < by.l2 ? 'met' : 'missed';
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toContain(`Goal "sobolev1 below l2 at every noise level": **${verdict}**`);
+    const csv = readFileSync(join(out, 'summary.csv'), 'utf8');
+    rewriteSobolevReport(s, out, 'x --report-only', true, 'cpu');
+    expect(readFileSync(join(out, 'summary.csv'), 'utf8')).toBe(csv);
   });
   it('rejects bad flags by name', () => {
     expect(() => sobolevSettings({ steps: 0 })).toThrow(/--steps/);

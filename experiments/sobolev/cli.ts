@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, selectBackend } from '../../src/backend/select.js';
 import { PAPER_SETTINGS, QUICK_SETTINGS, type SobolevSettings } from './settings.js';
-import { runSobolevStudy } from './study.js';
+import { rewriteSobolevReport, runSobolevStudy } from './study.js';
 
 export interface SobolevArgs {
   seeds?: number;
@@ -12,6 +12,7 @@ export interface SobolevArgs {
   lr?: number;
   scale?: 'linear' | 'exponential';
   quick: boolean;
+  'report-only'?: boolean;
   out: string;
   backend: string;
 }
@@ -57,10 +58,15 @@ export const sobolevCommand: CommandModule<object, SobolevArgs> = {
       .option('lr', { type: 'number', describe: `Adam learning rate [default: ${PAPER_SETTINGS.learningRate}]` })
       .option('scale', { choices: ['linear', 'exponential'] as const, describe: 'scale function s(ℓ) = ℓ or 2^ℓ [default: linear, as the seed]' })
       .option('quick', { type: 'boolean', default: false, describe: 'small, fast run (3 hidden layers, 150 steps, one seed)' })
+      .option('report-only', { type: 'boolean', default: false, describe: 'rewrite summary.csv and summary.md from --out/runs.csv (same flags as the run), without training' })
       .option('out', { type: 'string', default: 'results/sobolev', describe: 'output folder' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend' }) as unknown as Argv<SobolevArgs>,
   handler: async (a) => {
     const s = sobolevSettings(a);
+    if (a['report-only']) {
+      console.log(`summary rewritten from runs.csv: ${rewriteSobolevReport(s, a.out, commandLine(), a.quick, a.backend)}`);
+      return;
+    }
     await selectBackend(a.backend);
     const { summaryPath } = await runSobolevStudy(s, a.out, commandLine(), a.quick);
     console.log(`sobolev study written to ${a.out} (summary: ${summaryPath})`);

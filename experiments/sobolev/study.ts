@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { layerScales } from '../../src/losses/sobolev.js';
 import { median } from '../../src/metrics/index.js';
+import { readCsv } from '../../src/report/csv-read.js';
 import { writeCsv } from '../../src/report/csv.js';
 import { svgPlot, type Series } from '../../src/report/svg.js';
 import { trainAndReconstruct, trainingFourierSeries } from './model.js';
@@ -78,6 +79,31 @@ export async function runSobolevStudy(s: SobolevSettings, out: string, command: 
   return { runs, summaryPath };
 }
 
+/** Rewrites summary.csv and summary.md from the runs.csv in `out` (no training; the plots are left as they are). */
+export function rewriteSobolevReport(s: SobolevSettings, out: string, command: string, quick: boolean, backend: string): string {
+  const runs: SobolevRun[] = readCsv(join(out, 'runs.csv')).map((r) => {
+    const num = (k: string) => (r[k] === '' || r[k] === undefined ? NaN : Number(r[k]));
+    return {
+      loss: r.loss as SobolevRun['loss'],
+      noise: num('noise'),
+      seed: num('seed'),
+      error_vs_clean: num('error_vs_clean'),
+      error_vs_clean_test: num('error_vs_clean_test'),
+      error_output: num('error_output'),
+      error_vs_noisy_train: num('error_vs_noisy_train'),
+      final_loss: num('final_loss'),
+      seconds: num('seconds'),
+    };
+  });
+  const summary = summarise(runs, s);
+  writeCsv(join(out, 'summary.csv'), summary.filter((r) => r.loss !== 'fourier') as unknown as Record<string, unknown>[], SUMMARY_COLUMNS);
+  const path = join(out, 'summary.md');
+  const trained = runs.reduce((a, r) => a + (Number.isFinite(r.seconds) ? r.seconds : 0), 0);
+  const trainingCommand = command.replace(/\s*--report-only(=true)?/, '');
+  writeFileSync(path, summaryMarkdown(s, summary, runs, trainingCommand, quick, trained, backend));
+  return path;
+}
+
 function row(loss: SobolevRun['loss'], noise: number, seed: number, rec: Float64Array, output: Float64Array, data: ReturnType<typeof noisySignal>, finalLoss: number, seconds: number): SobolevRun {
   return {
     loss,
@@ -124,7 +150,9 @@ export function summarise(runs: SobolevRun[], s: Pick<SobolevSettings, 'noise' |
   return out;
 }
 
-function summaryMarkdown(s: SobolevSettings, summary: SummaryRow[], runs: SobolevRun[], command: string, quick: boolean, seconds: number): string {
+/** `rewrittenBackend`: set when the summary is rewritten from runs.csv (the backend flag of the training run). */
+function summaryMarkdown(s: SobolevSettings, summary: SummaryRow[], runs: SobolevRun[], command: string, quick: boolean, seconds: number, rewrittenBackend?: string): string {
+  const rewritten = rewrittenBackend !== undefined;
   const f = (v: number, p = 3) => (Number.isFinite(v) ? v.toFixed(p) : '—');
   const get = (loss: string, eps: number) => summary.find((r) => r.loss === loss && r.noise === eps);
   const shells = layerScales(s.layers, s.scale);
@@ -190,6 +218,17 @@ function summaryMarkdown(s: SobolevSettings, summary: SummaryRow[], runs: Sobole
             : 'the loss\'s optimum is below l2, so the network did not reach it in the step budget.');
       }),
     `- L² "basically the mean": ${s.noise.map((eps) => `ε ${eps}: l2 ${f(get('l2', eps)?.error_vs_clean ?? NaN)}`).join(', ')} against ${f(meanOnlyError(s.points))} for the mean.`,
+    ...s.noise.map((eps) => {
+      const mean = meanOnlyError(s.points);
+      const below = s.losses.filter((l) => (get(l, eps)?.error_vs_clean ?? Infinity) < mean);
+      const best = [...s.losses].sort((a, b) => (get(a, eps)?.error_vs_clean ?? Infinity) - (get(b, eps)?.error_vs_clean ?? Infinity))[0];
+      const s1 = get('sobolev1', eps);
+      const fr = get('fourier', eps);
+      return (
+        `- ε ${eps}: best ${best}; below the constant mean: ${below.length ? below.join(', ') : 'none'}` +
+        (s1 && fr ? `; sobolev1 ${f(s1.error_vs_clean)} against its own optimum (fourier) ${f(fr.error_vs_clean)}.` : '.')
+      );
+    }),
     '',
     '## Files',
     '',
@@ -200,7 +239,7 @@ function summaryMarkdown(s: SobolevSettings, summary: SummaryRow[], runs: Sobole
     '',
     `Command: \`${command}\``,
     '',
-    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (shared with other jobs), Node ${process.version}, tfjs backend ${tf.getBackend()}; ${f(seconds, 0)} s this invocation.`,
+    `Machine: ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores (shared with other jobs), Node ${process.version}, tfjs backend ${rewrittenBackend ?? tf.getBackend()}; ${rewritten ? `${f(seconds, 0)} s of training in runs.csv (this summary was rewritten from runs.csv by the same command with --report-only)` : `${f(seconds, 0)} s this invocation`}.`,
     '',
   ];
   return lines.join('\n');
