@@ -78,7 +78,7 @@ describe('curve statistics', () => {
 });
 
 describe('Koopman training of the perceptron through the plugin', () => {
-  const s: PerceptronSettings = { ...PAPER_SETTINGS, steps: 150, every: null };
+  const s: PerceptronSettings = { ...PAPER_SETTINGS, steps: 150, horizon: 100, every: null };
 
   it('single-weight operators jump each weight to w(t2)·a^T with the least-squares a of its own window', async () => {
     await tf.setBackend('cpu');
