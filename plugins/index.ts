@@ -80,3 +80,6 @@ export { registerWasmConv2DBackpropFilter } from '../src/backend/wasm-conv2d-bac
 export { DMD_LAYER_DEFAULTS, dmdLayer, type DmdLayerOptions, type DmdLayerReport, type DmdLayerResult } from './dmd-layer/index.js';
 export { KANN_DEFAULTS, kann, lastStep, type KannArgs, type KannReport } from './kann/index.js';
 export { KOOPMAN_CREDIT_DEFAULTS, koopmanCredit, type BlockCredit, type CreditResult, type KoopmanCreditOptions, type KoopmanCreditResult } from './koopman-credit/index.js';
+
+// Losses: negative-Sobolev norms on the torus (seed 003).
+export { SOBOLEV_LOSS_DEFAULTS, sobolevLoss, sobolevLoss1, sobolevLoss2, sobolevNorm, type SobolevLossOptions } from '../src/losses/index.js';
