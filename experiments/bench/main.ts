@@ -14,6 +14,7 @@ import { describeModel, readWeights } from '../../src/tfjs/weights.js';
 import { partitionWeights } from '../../src/partition/partition.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
 import { prepareTensors } from '../mnist/data.js';
+import { benchEngine } from './engine.js';
 import { adadelta, buildMlp } from '../mnist/model.js';
 
 const lines: string[] = [];
@@ -30,6 +31,11 @@ async function main(): Promise<void> {
   const t2 = 5 * spe;
   const T = 2 * spe;
   console.error(`bench: backend ${backend.name}, ${cpus()[0]?.model}; MNIST MLP 784-20-20-20-10, batch 64`);
+  // 0. The engine alone (synthetic snapshots), before tfjs and the recorder take memory.
+  benchEngine(report, (line) => {
+    lines.push(line);
+    console.log(line);
+  });
   const ds = loadEmbeddedMnist({ seed: 0 });
   const data = prepareTensors(ds, spe, 64, 1000, 0);
 

@@ -7,6 +7,6 @@ export { rowJacobi, type RowJacobi } from './jacobi-svd.js';
 export { applyQ, pivotedQr, upperFactor, type PivotedQr } from './qr.js';
 export { gaussianRows } from './randomized-svd.js';
 export { chooseRank, gavishDonohoOmega, validateRankRule, type RankChoice, type RankRule } from './rank.js';
-export { THIN_SVD_DEFAULTS, thinSvd, type ThinSvd, type ThinSvdOptions } from './svd.js';
+export { THIN_SVD_DEFAULTS, planThinSvd, thinSvd, type ThinSvd, type ThinSvdOptions } from './svd.js';
 export { symmetricEigen, type SymmetricEigen } from './symmetric-eigen.js';
 export { SvdWorkspace } from './workspace.js';

@@ -1,6 +1,6 @@
 import { combineRows, rowProduct } from './gram.js';
 import { applyQ, pivotedQr } from './qr.js';
-import { thinSvd, type ThinSvd } from './svd.js';
+import { planThinSvd, thinSvd, type ThinSvd } from './svd.js';
 import type { SvdWorkspace } from './workspace.js';
 
 /**
@@ -10,8 +10,8 @@ import type { SvdWorkspace } from './workspace.js';
  * Reached through {@link thinSvd} with `method: 'randomized'` (or `'auto'`).
  *
  * Cost: (2q+2)·2·d·m·p flops in products plus (2q+2)·4·max(d, m)·p² in orthonormalisations,
- * p = min(r + oversample, d, m); memory 8·(3·p·d + 4·p·m + r·(d + m)) bytes, checked against
- * `maxBytes` before anything is allocated. Returns the top p singular values; the top r are
+ * p = min(r + oversample, d, m); memory 8·(3·p·d + 5·p·m + r·(d + m)) bytes ({@link planThinSvd}),
+ * checked against `maxBytes` by thinSvd before anything is allocated. Returns the top p singular values; the top r are
  * accurate when σ_{r+1}/σ_r is well below 1 (the error falls like (σ_{p+1}/σ_r)^(2q+1)).
  */
 export function randomizedSvd(
@@ -24,7 +24,6 @@ export function randomizedSvd(
   oversample: number,
   q: number,
   seed: number,
-  maxBytes: number,
   work: SvdWorkspace,
 ): ThinSvd {
   if (!(Number.isInteger(oversample) && oversample >= 0)) throw new Error(`thinSvd: oversample must be an integer ≥ 0; got ${oversample}`);
@@ -32,12 +31,7 @@ export function randomizedSvd(
   const k = Math.min(d, m);
   const r = Math.min(rank, k);
   const p = Math.min(r + oversample, k);
-  const bytes = 8 * (3 * p * d + 4 * p * m + r * (d + m));
-  if (bytes > maxBytes) {
-    throw new Error(
-      `thinSvd: the randomized route needs ${(bytes / 2 ** 20).toFixed(0)} MiB for ${d} × ${m} at p = ${p} (bound ${(maxBytes / 2 ** 20).toFixed(0)} MiB)`,
-    );
-  }
+  const bytes = planThinSvd(d, m, { rank, method: 'randomized', oversample, powerIterations: q }).bytes;
   let sweeps = 0;
   const omega = gaussianRows(p, m, seed, work.take('rnd.omega', p * m));
   // Q (p rows of length d) spans the range of X Ω

@@ -98,35 +98,23 @@ export function thinSvd(
       throw new Error(`thinSvd: non-finite value (${x[bad]}) at row ${i}, column ${bad - i * stride - offset}; refusing to decompose`);
     }
   }
+  const plan = planThinSvd(d, m, o);
   const k = Math.min(d, m);
   const L = Math.max(d, m);
   const fixed = typeof o.rank === 'number' ? o.rank : undefined;
-  if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 0)) {
-    throw new Error(`thinSvd: rank must be an integer ≥ 0 or a function of the singular values; got ${fixed}`);
-  }
-  let method: 'qr' | 'randomized' = 'qr';
-  if (o.method === 'randomized') {
-    if (fixed === undefined) throw new Error("thinSvd: method 'randomized' needs a numeric rank");
-    method = 'randomized';
-  } else if (o.method === 'auto' && fixed !== undefined) {
-    const p = Math.min(fixed + o.oversample, k);
-    const qrFlops = 2 * L * k * k + 16 * k * k * k + 4 * L * k * fixed;
-    const passes = 2 * o.powerIterations + 2;
-    const rndFlops = passes * 2 * d * m * p + passes * 4 * L * p * p + 2 * L * p * p + 20 * p * p * p;
-    if (qrFlops > 5e7 && 2 * rndFlops < qrFlops) method = 'randomized';
-  }
-  const work = o.work ?? new SvdWorkspace();
-  if (method === 'randomized') {
-    return randomizedSvd(x, d, stride, offset, m, fixed!, o.oversample, o.powerIterations, o.seed, o.maxBytes, work);
-  }
-  const rMax = fixed === undefined ? k : Math.min(fixed, k);
-  const bytes = 8 * (L * k + 2 * k * k + rMax * (d + m)) + 16 * k;
-  if (bytes > o.maxBytes) {
+  if (plan.bytes > o.maxBytes) {
     throw new Error(
-      `thinSvd: the qr route needs ${(bytes / 2 ** 20).toFixed(0)} MiB for ${d} × ${m} (bound ${(o.maxBytes / 2 ** 20).toFixed(0)} MiB); ` +
-        `ask for a numeric rank with method 'randomized' or raise maxBytes`,
+      `thinSvd: the ${plan.method} route needs ${(plan.bytes / 2 ** 20).toFixed(0)} MiB for ${d} × ${m} (bound ${(o.maxBytes / 2 ** 20).toFixed(0)} MiB); ` +
+        (plan.method === 'qr' ? `ask for a numeric rank with method 'randomized' or raise maxBytes` : 'lower the rank or raise maxBytes'),
     );
   }
+  const work = o.work ?? new SvdWorkspace();
+  if (plan.method === 'randomized') {
+    return randomizedSvd(x, d, stride, offset, m, fixed!, o.oversample, o.powerIterations, o.seed, work);
+  }
+  const method = plan.method;
+  const bytes = plan.bytes;
+  const rMax = fixed === undefined ? k : Math.min(fixed, k);
   // A: the tall side, column by column (columns of length L).
   const A = work.take('svd.a', L * k);
   if (d >= m) {
@@ -186,4 +174,33 @@ export function thinSvd(
   return d >= m
     ? { values, rank: r, u: left, v: right, method, bytes, sweeps: jac.sweeps }
     : { values, rank: r, u: right, v: left, method, bytes, sweeps: jac.sweeps };
+}
+
+/** Which route {@link thinSvd} takes for a d × m matrix with these options, and the working memory it will need. */
+export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}): { method: 'qr' | 'randomized'; bytes: number } {
+  const o = { ...THIN_SVD_DEFAULTS, ...options };
+  const k = Math.min(d, m);
+  const L = Math.max(d, m);
+  const fixed = typeof o.rank === 'number' ? o.rank : undefined;
+  if (fixed !== undefined && !(Number.isInteger(fixed) && fixed >= 0)) {
+    throw new Error(`thinSvd: rank must be an integer ≥ 0 or a function of the singular values; got ${fixed}`);
+  }
+  let method: 'qr' | 'randomized' = 'qr';
+  if (o.method === 'randomized') {
+    if (fixed === undefined) throw new Error("thinSvd: method 'randomized' needs a numeric rank");
+    method = 'randomized';
+  } else if (o.method === 'auto' && fixed !== undefined) {
+    const p = Math.min(fixed + o.oversample, k);
+    const qrFlops = 2 * L * k * k + 16 * k * k * k + 4 * L * k * fixed;
+    const passes = 2 * o.powerIterations + 2;
+    const rndFlops = passes * 2 * d * m * p + passes * 4 * L * p * p + 2 * L * p * p + 20 * p * p * p;
+    if (qrFlops > 5e7 && 2 * rndFlops < qrFlops) method = 'randomized';
+  }
+  if (method === 'randomized') {
+    const r = Math.min(fixed!, k);
+    const p = Math.min(r + o.oversample, k);
+    return { method, bytes: 8 * (3 * p * d + 4 * p * m + r * (d + m)) + 8 * (p * m + 2 * p * p) };
+  }
+  const r = fixed === undefined ? k : Math.min(fixed, k);
+  return { method, bytes: 8 * (L * k + 3 * k * k + r * (d + m)) + 16 * k };
 }
