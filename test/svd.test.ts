@@ -199,6 +199,7 @@ describe('randomized route against the QR route', () => {
     expect(planThinSvd(157, 701, { rank: 20 }).method).toBe('qr');
     expect(planThinSvd(15700, 701, { rank: 20 }).method).toBe('randomized');
     expect(planThinSvd(15700, 701).method).toBe('qr');
+    expect(planThinSvd(15700, 701, { rank: 0 }).method).toBe('qr'); // values only
   });
 });
 
