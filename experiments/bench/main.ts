@@ -19,7 +19,8 @@ import { adadelta, buildMlp } from '../mnist/model.js';
 
 const lines: string[] = [];
 function report(name: string, value: number, goal: string, note = ''): void {
-  const line = `${name} ${value.toFixed(4)} (goal ${goal})${note ? ' ' + note : ''}`;
+  const shown = value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toFixed(4);
+  const line = `${name} ${shown} (goal ${goal})${note ? ' ' + note : ''}`;
   lines.push(line);
   console.log(line);
 }
