@@ -4,6 +4,7 @@ import {
   applyQ,
   combineRows,
   gaussianRows,
+  pairedQr,
   pivotedQr,
   planThinSvd,
   rowProduct,
@@ -148,6 +149,21 @@ describe('thinSvd on rank-deficient and degenerate input', () => {
     for (let p = 0; p < 3; p++) for (const i of [0, 7, 29]) expect(Math.abs(three.u[p * d + i])).toBeLessThan(1e-15);
   });
 
+  it('wide input with zero rows (left out of the QR): same values as ml-matrix, zero weight on the dead rows', () => {
+    const d = 20;
+    const m = 30;
+    const X = fromFactors(orthonormal(d, 4, 3), orthonormal(m, 4, 4), [3, 1, 0.2, 0.01], d, m);
+    for (const i of [0, 7, 19]) for (let t = 0; t < m; t++) X[i * m + t] = 0;
+    const s = thinSvd(X, d, m, 0, m, { rank: 4 });
+    const ref = mlSingularValues(X, d, m);
+    expect(s.values).toHaveLength(d);
+    for (let p = 0; p < d; p++) expect(Math.abs(s.values[p] - ref[p])).toBeLessThan(1e-14 * ref[0]);
+    const c = checkFactors(X, d, m, s);
+    expect(c.recon).toBeLessThan(1e-14);
+    expect(c.orth).toBeLessThan(1e-12);
+    for (let p = 0; p < 4; p++) for (const i of [0, 7, 19]) expect(s.u[p * d + i]).toBe(0);
+  });
+
   it('an all-zero matrix has rank 0 and zero singular values', () => {
     const s = thinSvd(new Float64Array(12), 3, 4, 0, 4);
     expect(s.rank).toBe(0);
@@ -249,6 +265,30 @@ describe('kernels against plain reference loops', () => {
         let s = 0;
         for (let i = 0; i < len; i++) s += Q[p * len + i] * Q[q * len + i];
         expect(s).toBeCloseTo(p === q ? 1 : 0, 13);
+      }
+    }
+  });
+
+  it('paired QR (the fast kernel): R equals ml-matrix\'s Householder R up to row signs, and Q·R = A', () => {
+    const [len, cols] = [41, 13];
+    const A = random(cols, len, 9);
+    const qr = pairedQr(A.slice(), len, cols);
+    const R = upperFactor(qr);
+    const M = new Matrix(len, cols);
+    for (let j = 0; j < cols; j++) for (let i = 0; i < len; i++) M.set(i, j, A[j * len + i]);
+    const ref = new QrDecomposition(M).upperTriangularMatrix;
+    for (let i = 0; i < cols; i++) {
+      const sign = Math.sign(R[i * cols + i]) * Math.sign(ref.get(i, i));
+      for (let j = 0; j < cols; j++) expect(R[i * cols + j]).toBeCloseTo(sign * ref.get(i, j), 13);
+    }
+    const Q = new Float64Array(cols * len);
+    for (let j = 0; j < cols; j++) Q[j * len + j] = 1;
+    applyQ(qr, Q, cols);
+    for (let j = 0; j < cols; j++) {
+      for (let i = 0; i < len; i++) {
+        let s = 0;
+        for (let l = 0; l <= j; l++) s += Q[l * len + i] * R[l * cols + j];
+        expect(s).toBeCloseTo(A[j * len + i], 13);
       }
     }
   });

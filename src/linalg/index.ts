@@ -4,7 +4,7 @@ export { eigen, type Eigen } from './eigen.js';
 export { assertFinite, firstNonFinite } from './finite.js';
 export { combineRows, rowGram, rowProduct } from './gram.js';
 export { rowJacobi, type RowJacobi } from './jacobi-svd.js';
-export { applyQ, pivotedQr, upperFactor, type PivotedQr } from './qr.js';
+export { applyQ, pairedQr, pivotedQr, upperFactor, type PivotedQr } from './qr.js';
 export { gaussianRows } from './randomized-svd.js';
 export { chooseRank, gavishDonohoOmega, validateRankRule, type RankChoice, type RankRule } from './rank.js';
 export { THIN_SVD_DEFAULTS, planThinSvd, thinSvd, type ThinSvd, type ThinSvdOptions } from './svd.js';

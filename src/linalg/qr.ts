@@ -190,3 +190,153 @@ function swapColumns(a: Float64Array, len: number, p: number, q: number): void {
     a[oq + i] = t;
   }
 }
+
+/**
+ * Householder QR without pivoting, two reflectors per pass over the trailing columns: one pass
+ * takes both dot products of every column, one pass applies both updates, so the trailing matrix
+ * is read twice per two reflectors instead of four times. The fast kernel of the thin SVD; same
+ * output layout as {@link pivotedQr} (perm is the identity, steps = min(len, cols)). Tested
+ * against pivotedQr. Cost 2·len·k² − ⅔k³ flops.
+ */
+export function pairedQr(a: Float64Array, len: number, cols: number): PivotedQr {
+  const kmax = Math.min(len, cols);
+  const tau = new Float64Array(kmax);
+  const perm = new Int32Array(cols);
+  for (let j = 0; j < cols; j++) perm[j] = j;
+  for (let j = 0; j < kmax; j += 2) {
+    const t0 = reflect(a, len, j);
+    tau[j] = t0;
+    const o0 = j * len;
+    if (j + 1 >= kmax) {
+      const keep = a[o0 + j];
+      a[o0 + j] = 1;
+      applyReflector(a, len, j, t0, a, len, j + 1, cols);
+      a[o0 + j] = keep;
+      break;
+    }
+    const r0 = a[o0 + j];
+    a[o0 + j] = 1;
+    applyReflector(a, len, j, t0, a, len, j + 1, j + 2);
+    const t1 = reflect(a, len, j + 1);
+    tau[j + 1] = t1;
+    const o1 = (j + 1) * len;
+    const r1 = a[o1 + j + 1];
+    a[o1 + j + 1] = 1;
+    // w = v₁·v₀ (v₁ is zero in row j)
+    let w = 0;
+    for (let i = j + 1; i < len; i++) w += a[o1 + i] * a[o0 + i];
+    let c = j + 2;
+    for (; c + 3 < cols; c += 4) {
+      const p0 = c * len;
+      const p1 = p0 + len;
+      const p2 = p1 + len;
+      const p3 = p2 + len;
+      let s0 = a[p0 + j];
+      let s1 = a[p1 + j];
+      let s2 = a[p2 + j];
+      let s3 = a[p3 + j];
+      let u0 = 0;
+      let u1 = 0;
+      let u2 = 0;
+      let u3 = 0;
+      for (let i = j + 1; i < len; i++) {
+        const v0 = a[o0 + i];
+        const v1 = a[o1 + i];
+        const x0 = a[p0 + i];
+        const x1 = a[p1 + i];
+        const x2 = a[p2 + i];
+        const x3 = a[p3 + i];
+        s0 += v0 * x0;
+        s1 += v0 * x1;
+        s2 += v0 * x2;
+        s3 += v0 * x3;
+        u0 += v1 * x0;
+        u1 += v1 * x1;
+        u2 += v1 * x2;
+        u3 += v1 * x3;
+      }
+      const al0 = t0 * s0;
+      const al1 = t0 * s1;
+      const al2 = t0 * s2;
+      const al3 = t0 * s3;
+      const be0 = t1 * (u0 - al0 * w);
+      const be1 = t1 * (u1 - al1 * w);
+      const be2 = t1 * (u2 - al2 * w);
+      const be3 = t1 * (u3 - al3 * w);
+      a[p0 + j] -= al0;
+      a[p1 + j] -= al1;
+      a[p2 + j] -= al2;
+      a[p3 + j] -= al3;
+      for (let i = j + 1; i < len; i++) {
+        const v0 = a[o0 + i];
+        const v1 = a[o1 + i];
+        a[p0 + i] -= al0 * v0 + be0 * v1;
+        a[p1 + i] -= al1 * v0 + be1 * v1;
+        a[p2 + i] -= al2 * v0 + be2 * v1;
+        a[p3 + i] -= al3 * v0 + be3 * v1;
+      }
+    }
+    for (; c + 1 < cols; c += 2) {
+      const p = c * len;
+      const q = p + len;
+      const x0 = a[p + j];
+      const y0 = a[q + j];
+      let s0 = x0;
+      let s1 = y0;
+      let u0 = 0;
+      let u1 = 0;
+      for (let i = j + 1; i < len; i++) {
+        const v0 = a[o0 + i];
+        const v1 = a[o1 + i];
+        const x = a[p + i];
+        const y = a[q + i];
+        s0 += v0 * x;
+        s1 += v0 * y;
+        u0 += v1 * x;
+        u1 += v1 * y;
+      }
+      const al0 = t0 * s0;
+      const al1 = t0 * s1;
+      const be0 = t1 * (u0 - al0 * w);
+      const be1 = t1 * (u1 - al1 * w);
+      a[p + j] = x0 - al0;
+      a[q + j] = y0 - al1;
+      for (let i = j + 1; i < len; i++) {
+        const v0 = a[o0 + i];
+        const v1 = a[o1 + i];
+        a[p + i] -= al0 * v0 + be0 * v1;
+        a[q + i] -= al1 * v0 + be1 * v1;
+      }
+    }
+    for (; c < cols; c++) {
+      const p = c * len;
+      const x0 = a[p + j];
+      let s0 = x0;
+      let u0 = 0;
+      for (let i = j + 1; i < len; i++) {
+        s0 += a[o0 + i] * a[p + i];
+        u0 += a[o1 + i] * a[p + i];
+      }
+      const al0 = t0 * s0;
+      const be0 = t1 * (u0 - al0 * w);
+      a[p + j] = x0 - al0;
+      for (let i = j + 1; i < len; i++) a[p + i] -= al0 * a[o0 + i] + be0 * a[o1 + i];
+    }
+    a[o0 + j] = r0;
+    a[o1 + j + 1] = r1;
+  }
+  return { a, len, cols, steps: kmax, tau, perm };
+}
+
+/** Householder reflector of column j below the diagonal, in place (LAPACK xLARFG); returns τ. */
+function reflect(a: Float64Array, len: number, j: number): number {
+  const oj = j * len;
+  const alpha = a[oj + j];
+  const nx = norm(a, oj + j, len - j);
+  if (nx === 0) return 0;
+  const beta = alpha > 0 ? -nx : nx;
+  const scale = 1 / (alpha - beta);
+  for (let i = oj + j + 1; i < oj + len; i++) a[i] *= scale;
+  a[oj + j] = beta;
+  return (beta - alpha) / beta;
+}

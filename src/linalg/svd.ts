@@ -1,7 +1,7 @@
 import { firstNonFinite } from './finite.js';
 import { combineRows, rowGram, rowProduct } from './gram.js';
 import { rowJacobi } from './jacobi-svd.js';
-import { pivotedQr, upperFactor } from './qr.js';
+import { pairedQr, upperFactor } from './qr.js';
 import { randomizedSvd } from './randomized-svd.js';
 import { symmetricEigen } from './symmetric-eigen.js';
 import { SvdWorkspace } from './workspace.js';
@@ -11,8 +11,8 @@ import { SvdWorkspace } from './workspace.js';
  * (x, d, stride, offset, m) — row i is x[i·stride + offset … + m), the layout of `rowGram`.
  *
  * Routes:
- * - `'qr'` (exact): Householder QR with column pivoting of the tall side (X when d ≥ m, else Xᵀ,
- *   whose columns are the rows of X), one-sided Jacobi on the small triangular factor R (its rows
+ * - `'qr'` (exact): Householder QR of the tall side (X when d ≥ m, else Xᵀ, whose columns are
+ *   the rows of X; exactly-zero rows left out), two reflectors per pass ({@link pairedQr}), one-sided Jacobi on the small triangular factor R (its rows
  *   first rotated by the eigenvectors of R Rᵀ, so Jacobi only cleans up), then only the top-r
  *   vectors formed: the short-side ones from Jacobi, the long-side ones as X·v/σ (or Xᵀ·u/σ).
  *   Cost 2·max(d,m)·k² + ≈(12 + 4·sweeps)·k³ + 2·d·m·r flops with k = min(d, m) (k shrinks to the
@@ -115,8 +115,24 @@ export function thinSvd(
   const method = plan.method;
   const bytes = plan.bytes;
   const rMax = fixed === undefined ? k : Math.min(fixed, k);
-  // A: the tall side, column by column (columns of length L).
-  const A = work.take('svd.a', L * k);
+  // A: the tall side, column by column (columns of length L). In the wide case the columns are
+  // the rows of X, and rows that are exactly zero (weights that never moved) are left out.
+  let live: Int32Array | null = null;
+  if (d < m) {
+    const keep: number[] = [];
+    for (let i = 0; i < d; i++) {
+      const oi = i * stride + offset;
+      for (let t = 0; t < m; t++) {
+        if (x[oi + t] !== 0) {
+          keep.push(i);
+          break;
+        }
+      }
+    }
+    if (keep.length < d) live = Int32Array.from(keep);
+  }
+  const kc = live ? live.length : k;
+  const A = work.take('svd.a', L * kc);
   if (d >= m) {
     const B = 64;
     for (let i0 = 0; i0 < d; i0 += B) {
@@ -127,23 +143,23 @@ export function thinSvd(
       }
     }
   } else {
-    for (let i = 0; i < d; i++) {
-      const oi = i * stride + offset;
-      const oa = i * m;
+    for (let c = 0; c < kc; c++) {
+      const oi = (live ? live[c] : c) * stride + offset;
+      const oa = c * m;
       for (let t = 0; t < m; t++) A[oa + t] = x[oi + t];
     }
   }
-  const qr = pivotedQr(A, L, k);
+  const qr = pairedQr(A, L, kc);
   const s = qr.steps;
-  const R = upperFactor(qr, work.take('svd.r', s * k));
+  const R = upperFactor(qr, work.take('svd.r', s * kc));
   // Precondition: rotate R's rows by the eigenvectors of R Rᵀ (cheap, s³), so that Jacobi only
   // cleans up what the Gram cannot resolve — one sweep for a well-separated spectrum.
-  const M = work.take('svd.m', s * k);
+  const M = work.take('svd.m', s * kc);
   if (s > 1) {
-    const eig = symmetricEigen(rowGram(R, s, k, 0, k, work.take('svd.g', s * s)), s);
-    combineRows(eig.vectors, s, s, R, k, 0, k, M);
+    const eig = symmetricEigen(rowGram(R, s, kc, 0, kc, work.take('svd.g', s * s)), s);
+    combineRows(eig.vectors, s, s, R, kc, 0, kc, M);
   } else M.set(R);
-  const jac = rowJacobi(M, s, k);
+  const jac = rowJacobi(M, s, kc);
   const values = new Float64Array(k);
   values.set(jac.values);
   let r = typeof o.rank === 'function' ? o.rank(values) : rMax;
@@ -158,7 +174,7 @@ export function thinSvd(
   for (let p = 0; p < r; p++) {
     const row = jac.order[p];
     const inv = 1 / values[p];
-    for (let j = 0; j < k; j++) short[p * k + qr.perm[j]] = M[row * k + j] * inv;
+    for (let j = 0; j < kc; j++) short[p * k + (live ? live[qr.perm[j]] : qr.perm[j])] = M[row * kc + j] * inv;
   }
   const long = d >= m ? rowProduct(short, r, m, 0, x, d, stride, offset, m) : combineRows(short, r, d, x, stride, offset, m);
   for (let p = 0; p < r; p++) {
