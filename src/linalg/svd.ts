@@ -12,18 +12,18 @@ import { SvdWorkspace } from './workspace.js';
  *
  * Routes:
  * - `'qr'` (exact): Householder QR of the tall side (X when d ≥ m, else Xᵀ, whose columns are
- *   the rows of X; exactly-zero rows left out), two reflectors per pass ({@link pairedQr}), one-sided Jacobi on the small triangular factor R (its rows
- *   first rotated by the eigenvectors of R Rᵀ, so Jacobi only cleans up), then only the top-r
- *   vectors formed: the short-side ones from Jacobi, the long-side ones as X·v/σ (or Xᵀ·u/σ).
- *   Cost 2·max(d,m)·k² + ≈(12 + 4·sweeps)·k³ + 2·d·m·r flops with k = min(d, m) (k shrinks to the
- *   numerical rank on rank-deficient input); memory 8·(max(d,m)·k + 2k² + r·(d+m)) bytes.
- *   Singular values accurate to about ε·σ₁ (no Gram matrix, no squared condition number).
+ *   the rows of X; exactly-zero rows left out), two reflectors per pass ({@link pairedQr}); then
+ *   one-sided Jacobi on the small triangular factor R, its rows first rotated by the
+ *   eigenvectors of R Rᵀ so that Jacobi only cleans up; then only the top-r vectors are formed:
+ *   the short-side ones from Jacobi, the long-side ones as X·v/σ (or Xᵀ·u/σ).
+ *   Cost 2·max(d,m)·k² + ≈(12 + 4·sweeps)·k³ + 2·d·m·r flops with k = min(d, m); memory
+ *   8·(max(d,m)·k + 3k² + r·(d+m)) bytes. Singular values accurate to about ε·σ₁ absolute (no
+ *   Gram matrix of X, so no squared condition number); vectors p ≤ r to about ε·σ₁/σ_p.
  * - `'randomized'`: range finder with power iterations (Halko, Martinsson & Tropp 2011, alg. 4.4)
  *   for a fixed rank r ≪ min(d, m): cost ≈ (2q+2)·2·d·m·p + (2q+2)·4·max(d,m)·p² flops for
- *   p = r + oversample, memory 8·p·(2d + 2m) bytes. Returns the top p singular values only.
- * - `'auto'` (default): randomized only when the rank is a number, the problem is large and the
- *   flop model (calibrated on this machine: both routes run at similar GFLOP/s) says it is at
- *   least twice cheaper; otherwise qr.
+ *   p = r + oversample, memory ≈ 8·p·(3d + 5m) bytes. Returns the top p singular values only.
+ * - `'auto'` (default): randomized only when the rank is a number ≥ 1, the problem is large
+ *   (> 5·10⁷ flops) and the flop model says it is at least twice cheaper; otherwise qr.
  *
  * Every route checks the input for NaN/Inf first and the working memory against `maxBytes`
  * before allocating.
