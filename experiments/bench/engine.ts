@@ -12,6 +12,7 @@ import { rowGram, rowProduct } from '../../src/linalg/gram.js';
 import { pairedQr, pivotedQr } from '../../src/linalg/qr.js';
 import { planThinSvd, thinSvd } from '../../src/linalg/svd.js';
 import { symmetricEigen } from '../../src/linalg/symmetric-eigen.js';
+import { SvdWorkspace } from '../../src/linalg/workspace.js';
 import { median } from '../../src/metrics/teq.js';
 
 export type Report = (name: string, value: number, goal: string, note?: string) => void;
@@ -72,6 +73,19 @@ export function benchEngine(report: Report, info: Info): void {
   const n157 = timeFit(157, 122, nodeOpts, 7);
   const n785 = timeFit(785, 122, nodeOpts, 5);
   report('node_fit_d785_over_d157_m121', n785.ms / n157.ms, '≤ 8', `(${n785.ms.toFixed(1)} ms vs ${n157.ms.toFixed(1)} ms, ranks ${n785.rank}/${n157.rank}; rank 0, affine)`);
+
+  // 1b. the real-client shape: one decision fits the 64 nodes (785 weights each) of Dense 784→64
+  {
+    const o = resolveFitOptions(nodeOpts);
+    const work = new SvdWorkspace();
+    const groups = Array.from({ length: 64 }, (_, g) => driftRows(785, 122, 100 + g));
+    const t0 = performance.now();
+    const c0 = process.cpuUsage();
+    for (const rows of groups) fitRows(rows, 785, 122, o, 'node', work);
+    const wall = performance.now() - t0;
+    const c = process.cpuUsage(c0);
+    info(`node_fits_64x785_m121 ${wall.toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms CPU for the 64 node operators of Dense 784→64 (one decision of the real-client shape; issue: ≈ 1.8 s each before)`);
+  }
 
   // 2. cost growth at fixed m = 121
   const growth = [157, 785, 2000, 15700].map((d) => ({ d, ...timeFit(d, 122, nodeOpts, d > 2000 ? 1 : 3) }));
