@@ -164,6 +164,18 @@ describe('thinSvd on rank-deficient and degenerate input', () => {
     for (let p = 0; p < 4; p++) for (const i of [0, 7, 19]) expect(s.u[p * d + i]).toBe(0);
   });
 
+  it('many identical constant rows (weights that never moved, no centring): finite, and the values of ml-matrix', () => {
+    const d = 120;
+    const m = 200;
+    const X = random(d, m, 5);
+    for (let i = 0; i < 70; i++) for (let t = 0; t < m; t++) X[i * m + t] = 0.01 * (1 + (i % 7));
+    const s = thinSvd(X, d, m, 0, m);
+    expect(s.values.every(Number.isFinite)).toBe(true);
+    const ref = mlSingularValues(X, d, m);
+    for (let p = 0; p < d; p++) expect(Math.abs(s.values[p] - ref[p])).toBeLessThan(1e-13 * ref[0]);
+    expect(checkFactors(X, d, m, s).recon).toBeLessThan(1e-13);
+  });
+
   it('an all-zero matrix has rank 0 and zero singular values', () => {
     const s = thinSvd(new Float64Array(12), 3, 4, 0, 4);
     expect(s.rank).toBe(0);

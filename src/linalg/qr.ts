@@ -196,15 +196,21 @@ function swapColumns(a: Float64Array, len: number, p: number, q: number): void {
  * takes both dot products of every column, one pass applies both updates, so the trailing matrix
  * is read twice per two reflectors instead of four times. The fast kernel of the thin SVD; same
  * output layout as {@link pivotedQr} (perm is the identity, steps = min(len, cols)). Tested
- * against pivotedQr. Cost 2·len·k² − ⅔k³ flops.
+ * against ml-matrix's QR. Cost 2·len·k² − ⅔k³ flops.
  */
 export function pairedQr(a: Float64Array, len: number, cols: number): PivotedQr {
   const kmax = Math.min(len, cols);
+  // A remaining column below QR_STOP × the largest input column is rounding noise: treating it as
+  // zero moves A by less than ε·‖A‖ and keeps noise-of-noise reflectors (each ε times the last)
+  // from underflowing to a NaN scale when many columns are parallel (constant snapshot rows).
+  let big = 0;
+  for (let j = 0; j < cols; j++) big = Math.max(big, norm(a, j * len, len));
+  const floor = QR_STOP * big;
   const tau = new Float64Array(kmax);
   const perm = new Int32Array(cols);
   for (let j = 0; j < cols; j++) perm[j] = j;
   for (let j = 0; j < kmax; j += 2) {
-    const t0 = reflect(a, len, j);
+    const t0 = reflect(a, len, j, floor);
     tau[j] = t0;
     const o0 = j * len;
     if (j + 1 >= kmax) {
@@ -217,7 +223,7 @@ export function pairedQr(a: Float64Array, len: number, cols: number): PivotedQr 
     const r0 = a[o0 + j];
     a[o0 + j] = 1;
     applyReflector(a, len, j, t0, a, len, j + 1, j + 2);
-    const t1 = reflect(a, len, j + 1);
+    const t1 = reflect(a, len, j + 1, floor);
     tau[j + 1] = t1;
     const o1 = (j + 1) * len;
     const r1 = a[o1 + j + 1];
@@ -328,12 +334,18 @@ export function pairedQr(a: Float64Array, len: number, cols: number): PivotedQr 
   return { a, len, cols, steps: kmax, tau, perm };
 }
 
-/** Householder reflector of column j below the diagonal, in place (LAPACK xLARFG); returns τ. */
-function reflect(a: Float64Array, len: number, j: number): number {
+/**
+ * Householder reflector of column j below the diagonal, in place (LAPACK xLARFG); returns τ.
+ * A column of norm ≤ floor is set to zero (τ = 0, R_jj = 0).
+ */
+function reflect(a: Float64Array, len: number, j: number, floor: number): number {
   const oj = j * len;
   const alpha = a[oj + j];
   const nx = norm(a, oj + j, len - j);
-  if (nx === 0) return 0;
+  if (!(nx > floor)) {
+    a.fill(0, oj + j, oj + len);
+    return 0;
+  }
   const beta = alpha > 0 ? -nx : nx;
   const scale = 1 / (alpha - beta);
   for (let i = oj + j + 1; i < oj + len; i++) a[i] *= scale;
