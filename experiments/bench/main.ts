@@ -14,11 +14,14 @@ import { describeModel, readWeights } from '../../src/tfjs/weights.js';
 import { partitionWeights } from '../../src/partition/partition.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
 import { prepareTensors } from '../shared/data/split.js';
-import { adadelta, buildMlp } from '../shared/mlp.js';
+import { MLP_ADADELTA, buildMlp } from '../shared/mlp.js';
+import { makeOptimizer } from '../shared/optimizers.js';
+import { benchEngine } from './engine.js';
 
 const lines: string[] = [];
 function report(name: string, value: number, goal: string, note = ''): void {
-  const line = `${name} ${value.toFixed(4)} (goal ${goal})${note ? ' ' + note : ''}`;
+  const shown = value !== 0 && Math.abs(value) < 1e-3 ? value.toExponential(2) : value.toFixed(4);
+  const line = `${name} ${shown} (goal ${goal})${note ? ' ' + note : ''}`;
   lines.push(line);
   console.log(line);
 }
@@ -30,13 +33,18 @@ async function main(): Promise<void> {
   const t2 = 5 * spe;
   const T = 2 * spe;
   console.error(`bench: backend ${backend.name}, ${cpus()[0]?.model}; MNIST MLP 784-20-20-20-10, batch 64`);
+  // 0. The engine alone (synthetic snapshots), before tfjs and the recorder take memory.
+  benchEngine(report, (line) => {
+    lines.push(line);
+    console.log(line);
+  });
   const ds = loadEmbeddedMnist({ seed: 0 });
   const data = prepareTensors(ds, spe, 64, 1000, 0);
 
   // 1. Recording overhead per step: alternate blocks with and without the recorder.
   {
     const model = buildMlp(0);
-    model.compile({ optimizer: adadelta(), loss: 'categoricalCrossentropy' });
+    model.compile({ optimizer: makeOptimizer(MLP_ADADELTA), loss: 'categoricalCrossentropy' });
     const groups = partitionWeights(describeModel(model), { layers: { dense1: { kind: 'quasi-node', q: 157 } } }).groups;
     const rec = new TrajectoryRecorder({ groups, capacity: 2815 });
     const flat = new Float32Array(partitionWeights(describeModel(model)).totalWeights);
@@ -75,7 +83,7 @@ async function main(): Promise<void> {
   // 2–4. One paper-scale plugin run: window [1876, 4690], T = 1876, guard on 1 000 held-out samples.
   {
     const model = buildMlp(1);
-    model.compile({ optimizer: adadelta(), loss: 'categoricalCrossentropy' });
+    model.compile({ optimizer: makeOptimizer(MLP_ADADELTA), loss: 'categoricalCrossentropy' });
     let t0 = 0;
     let stepMs = NaN;
     let step = 0;

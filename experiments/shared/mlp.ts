@@ -35,8 +35,3 @@ export function buildMlp(seed: number, widths: number[] = [20, 20, 20]): tf.Sequ
  */
 export const MLP_ADADELTA: Readonly<OptimizerSettings> = Object.freeze({ name: 'adadelta', learningRate: 1.0, rho: 0.9, epsilon: 1e-6 });
 
-/**
- * @deprecated `makeOptimizer(MLP_ADADELTA)`. Kept only for experiments/bench (owned elsewhere)
- * until it makes that call itself; it has no settings of its own.
- */
-export const adadelta = (): tf.Optimizer => makeOptimizer(MLP_ADADELTA);

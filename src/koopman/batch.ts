@@ -1,5 +1,6 @@
 import type { TrajectoryRecorder } from '../trajectory/recorder.js';
 import { fitRows } from './fit.js';
+import { SvdWorkspace } from '../linalg/workspace.js';
 import type { KoopmanOperator } from './operator.js';
 import { resolveFitOptions, type FitOptions } from './options.js';
 
@@ -13,7 +14,8 @@ export interface BatchFit {
 }
 
 /**
- * Fits one operator per recorded group, reusing a single scratch buffer. Groups whose fit fails
+ * Fits one operator per recorded group, reusing a single scratch buffer and one SVD workspace
+ * (no per-group allocation beyond each operator's own results). Groups whose fit fails
  * (for example too few snapshots for their dimension under the rank rule) are reported, not thrown,
  * unless `strict` is set. `last` fits only the newest `last` snapshots (all when omitted).
  */
@@ -28,6 +30,7 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
   const skip = held - n;
   const maxDim = recorder.groups.reduce((a, g) => Math.max(a, g.indices.length), 0);
   const scratch = new Float64Array(maxDim * held);
+  const work = new SvdWorkspace();
   const operators: (KoopmanOperator | null)[] = [];
   const errors = new Map<number, string>();
   recorder.groups.forEach((group, g) => {
@@ -39,7 +42,7 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
       rows = rows.subarray(0, d * n);
     }
     try {
-      operators.push(fitRows(rows, d, n, o, `group ${group.id}`));
+      operators.push(fitRows(rows, d, n, o, `group ${group.id}`, work));
     } catch (err) {
       if (strict) throw err;
       errors.set(g, (err as Error).message);

@@ -2,9 +2,10 @@ import { cabs, type Complex } from '../linalg/complex.js';
 import { complexInverse } from '../linalg/complex-inverse.js';
 import { eigen } from '../linalg/eigen.js';
 import { firstNonFinite } from '../linalg/finite.js';
-import { rowGram, rowProduct } from '../linalg/gram.js';
+import { rowProduct } from '../linalg/gram.js';
 import { chooseRank } from '../linalg/rank.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { thinSvd } from '../linalg/svd.js';
+import { SvdWorkspace } from '../linalg/workspace.js';
 import { EIGENBASIS_CONDITION_LIMIT, KoopmanOperator } from './operator.js';
 import { minSnapshots, resolveFitOptions, type FitOptions, type ResolvedFitOptions } from './options.js';
 
@@ -41,9 +42,21 @@ export function fitKoopman(snapshots: Snapshots, options: FitOptions = {}): Koop
 /**
  * The fit on snapshot data laid out as `dim` rows of `count` time samples (row i, column t holds
  * coordinate i of snapshot t). `rows` is used as scratch and overwritten. Options must already be
- * resolved. This is the entry point for batched fits of many small operators.
+ * resolved. This is the entry point for batched fits of many small operators (pass one `work`
+ * for all of them so scratch is allocated once).
+ *
+ * Cost: one {@link thinSvd} of the d × m matrix X — O(d·m·min(d, m)) by the QR route, or
+ * O(d·m·r) by the randomized route for a fixed rank r ≪ min(d, m) — plus 2·d·m·r for
+ * B = Y Vᵣ Σᵣ⁻¹ and 2·d·r² for Ã; never a d × d matrix. Memory O(d·m + min(d, m)²).
  */
-export function fitRows(rows: Float64Array, d: number, n: number, o: ResolvedFitOptions, label = 'snapshots'): KoopmanOperator {
+export function fitRows(
+  rows: Float64Array,
+  d: number,
+  n: number,
+  o: ResolvedFitOptions,
+  label = 'snapshots',
+  work: SvdWorkspace = new SvdWorkspace(),
+): KoopmanOperator {
   const need = minSnapshots(d, o);
   if (n < need) {
     throw new Error(
@@ -58,7 +71,7 @@ export function fitRows(rows: Float64Array, d: number, n: number, o: ResolvedFit
   // Column weights (xGEDMD-style scaling of the X columns).
   let w: Float64Array | null = null;
   if (o.scale) {
-    w = new Float64Array(m);
+    w = work.take('fit.w', m);
     for (let t = 0; t < m; t++) {
       let s = 0;
       for (let i = 0; i < d; i++) s += rows[i * n + t] ** 2;
@@ -102,8 +115,8 @@ export function fitRows(rows: Float64Array, d: number, n: number, o: ResolvedFit
   let ys = n;
   let yo = 1;
   if (w) {
-    X = new Float64Array(d * m);
-    Y = new Float64Array(d * m);
+    X = work.take('fit.x', d * m);
+    Y = work.take('fit.y', d * m);
     xs = ys = m;
     yo = 0;
     for (let i = 0; i < d; i++) {
@@ -114,31 +127,38 @@ export function fitRows(rows: Float64Array, d: number, n: number, o: ResolvedFit
     }
   }
 
-  const G = rowGram(X, d, xs, 0, m);
-  const eig = symmetricEigen(G, d);
-  const sigma = new Float64Array(d);
-  for (let i = 0; i < d; i++) sigma[i] = Math.sqrt(Math.max(eig.values[i], 0));
   // Coordinates that never vary (zero rows of X, e.g. weights of always-black pixels) are not
   // part of the matrix the rank rule judges.
   let varying = 0;
   let gMax = 0;
-  for (let i = 0; i < d; i++) gMax = Math.max(gMax, G[i * d + i]);
-  for (let i = 0; i < d; i++) if (G[i * d + i] > 1e-28 * gMax) varying++;
-  const choice = chooseRank(sigma, Math.max(varying, 1), m, o.rank, o.tol);
-  const r = choice.rank;
-  const basis = eig.vectors.slice(0, r * d);
+  const energy = work.take('fit.energy', d);
+  for (let i = 0; i < d; i++) {
+    let e = 0;
+    const oi = i * xs;
+    for (let t = 0; t < m; t++) e += X[oi + t] * X[oi + t];
+    energy[i] = e;
+    if (e > gMax) gMax = e;
+  }
+  for (let i = 0; i < d; i++) if (energy[i] > 1e-28 * gMax) varying++;
+  const rows_ = Math.max(varying, 1);
+  // One thin SVD by the smaller side; a fixed rank may take the randomized route when it pays.
+  const fixed = o.rank >= 1 ? o.rank : undefined;
+  const svd = thinSvd(X, d, xs, 0, m, {
+    rank: fixed ?? ((values) => chooseRank(values, rows_, m, o.rank, o.tol).rank),
+    work,
+  });
+  const sigma = svd.values;
+  const choice = chooseRank(sigma, rows_, m, o.rank, o.tol);
+  const r = Math.min(choice.rank, svd.rank);
+  const basis = r === svd.rank ? svd.u : svd.u.slice(0, r * d);
   const rho2 = (o.ridge * sigma[0]) ** 2;
 
-  // B = Y V Σ⁻¹ (ridge: Σ/(Σ²+ρ²)), with V Σ = Xᵀ Uᵣ.
-  let lift: Float64Array;
-  if (2 * r <= d) {
-    const Pm = projectRows(basis, r, d, X, xs, 0, m);
-    lift = rowProduct(Y, d, ys, yo, Pm, r, m, 0, m);
-  } else {
-    const C = rowProduct(Y, d, ys, yo, X, d, xs, 0, m);
-    lift = rowProduct(C, d, d, 0, basis, r, d, 0, d);
+  // B = Y Vᵣ Σᵣ⁻¹ (ridge: Σ/(Σ²+ρ²)); Vᵣ comes straight from the small SVD.
+  const lift = rowProduct(Y, d, ys, yo, svd.v, r, m, 0, m);
+  for (let k = 0; k < r; k++) {
+    const f = sigma[k] / (sigma[k] * sigma[k] + rho2);
+    for (let i = 0; i < d; i++) lift[i * r + k] *= f;
   }
-  for (let i = 0; i < d; i++) for (let k = 0; k < r; k++) lift[i * r + k] /= sigma[k] * sigma[k] + rho2;
 
   // Ã = Uᵣᵀ B
   const reduced = rowProduct(basis, r, d, 0, transposeRows(lift, d, r), r, d, 0, d);
@@ -245,21 +265,6 @@ function spectralParts(reduced: Float64Array, r: number, stabilize: boolean): Sp
     condition: inv ? inv.condition : Infinity,
     stabilized,
   };
-}
-
-/** P = U X (r × len): rows of U (length d) times the d rows of X. */
-function projectRows(U: Float64Array, r: number, d: number, X: Float64Array, stride: number, offset: number, len: number): Float64Array {
-  const P = new Float64Array(r * len);
-  for (let k = 0; k < r; k++) {
-    const pk = k * len;
-    for (let i = 0; i < d; i++) {
-      const u = U[k * d + i];
-      if (u === 0) continue;
-      const oi = i * stride + offset;
-      for (let t = 0; t < len; t++) P[pk + t] += u * X[oi + t];
-    }
-  }
-  return P;
 }
 
 function transposeRows(a: Float64Array, rows: number, cols: number): Float64Array {
