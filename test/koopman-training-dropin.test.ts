@@ -94,7 +94,7 @@ describe('koopmanTraining across fit() calls', () => {
     const saved = JSON.parse(JSON.stringify(first.stateDict()));
     const second = koopmanTraining(args({}, [x, y]));
     second.setModel(m);
-    second.setParams({ epochs: 8, initialEpoch: 4, samples: N, batchSize: BATCH, steps: null });
+    second.setParams({ epochs: 8, initialEpoch: 4, samples: N, batchSize: BATCH, });
     second.loadStateDict(saved);
     await m.fit(x, y, fitOpts([second], 8, 4));
     expect(second.report.jumps.map((j) => [j.step, j.horizon])).toEqual(ktOne.report.jumps.map((j) => [j.step, j.horizon]));

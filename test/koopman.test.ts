@@ -32,7 +32,7 @@ function knownSystem(seed: number) {
 }
 
 function simulate(A: Float64Array, x0: ArrayLike<number>, n: number, count: number): Float64Array[] {
-  const out = [Float64Array.from(x0)];
+  const out: Float64Array[] = [Float64Array.from(x0)];
   for (let t = 1; t < count; t++) out.push(matVec(A, out[t - 1], n));
   return out;
 }
@@ -53,7 +53,7 @@ describe('fitKoopman on known linear systems', () => {
   });
 
   it('predict(x0, 1000) equals A¹⁰⁰⁰x0 to 1e-6 relative, and matches step-by-step trajectory', () => {
-    let x = Float64Array.from(x0);
+    let x: Float64Array = Float64Array.from(x0);
     for (let k = 0; k < 1000; k++) x = matVec(A, x, n);
     expect(relErr(op.predict(x0, 1000), x)).toBeLessThan(1e-6);
     const traj = op.trajectory(x0, 40);

@@ -100,7 +100,7 @@ describe('Koopman training of the perceptron through the plugin', () => {
         den += traj(t, i) ** 2;
       }
       const a = num / den;
-      const expected = traj(s.windowEnd, i) * a ** s.horizon;
+      const expected = traj(s.windowEnd, i) * a ** s.horizon!;
       expect(single.weights![(s.windowEnd - 1) * d + i]).toBeCloseTo(expected, 5);
     }
     expect(single.jumps).toBe(1);
