@@ -1,6 +1,6 @@
 import { combineRows, rowProduct } from './gram.js';
 import { applyQ, pivotedQr } from './qr.js';
-import { planThinSvd, thinSvd, type ThinSvd } from './svd.js';
+import type { ThinSvd } from './svd.js';
 import type { SvdWorkspace } from './workspace.js';
 import { mulberry32 } from './random.js';
 
@@ -26,13 +26,15 @@ export function randomizedSvd(
   q: number,
   seed: number,
   work: SvdWorkspace,
+  /** The exact route for the small p × m matrix B (thinSvd's QR route) and the plan's byte count. */
+  exact: (b: Float64Array, rows: number, cols: number, rank: number) => ThinSvd,
+  bytes: number,
 ): ThinSvd {
   if (!(Number.isInteger(oversample) && oversample >= 0)) throw new Error(`thinSvd: oversample must be an integer ≥ 0; got ${oversample}`);
   if (!(Number.isInteger(q) && q >= 0)) throw new Error(`thinSvd: powerIterations must be an integer ≥ 0; got ${q}`);
   const k = Math.min(d, m);
   const r = Math.min(rank, k);
   const p = Math.min(r + oversample, k);
-  const bytes = planThinSvd(d, m, { rank, method: 'randomized', oversample, powerIterations: q }).bytes;
   let sweeps = 0;
   const omega = gaussianRows(p, m, seed, work.take('rnd.omega', p * m));
   // Q (p rows of length d) spans the range of X Ω
@@ -43,7 +45,7 @@ export function randomizedSvd(
   }
   const s = Q.count;
   const B = combineRows(Q.rows, s, d, x, stride, offset, m, work.take('rnd.b', s * m));
-  const small = thinSvd(B, s, m, 0, m, { rank: Math.min(r, s), method: 'qr', work });
+  const small = exact(B, s, m, Math.min(r, s));
   sweeps += small.sweeps;
   // U = Q_rowsᵀ · u_B: row p of U is Σ_l u_B[p][l] · Q row l
   const u = combineRows(small.u, small.rank, s, Q.rows, d, 0, d);

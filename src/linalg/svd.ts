@@ -2,7 +2,7 @@ import { firstNonFinite } from './finite.js';
 import { combineRows, rowGram, rowProduct } from './gram.js';
 import { rowJacobi } from './jacobi-svd.js';
 import { pairedQr, upperFactor } from './qr.js';
-import { randomizedSvd } from './randomized-svd.js';
+import { randomizedSvd } from './randomized-svd.js'; // which imports only types from here
 import { symmetricEigen } from './symmetric-eigen.js';
 import { SvdWorkspace } from './workspace.js';
 
@@ -110,7 +110,8 @@ export function thinSvd(
   }
   const work = o.work ?? new SvdWorkspace();
   if (plan.method === 'randomized') {
-    return randomizedSvd(x, d, stride, offset, m, fixed!, o.oversample, o.powerIterations, o.seed, work);
+    return randomizedSvd(x, d, stride, offset, m, fixed!, o.oversample, o.powerIterations, o.seed, work,
+      (b, rows, cols, rank) => thinSvd(b, rows, cols, 0, cols, { rank, method: 'qr', work }), plan.bytes);
   }
   const method = plan.method;
   const bytes = plan.bytes;
