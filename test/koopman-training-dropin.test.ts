@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { KoopmanTraining, koopmanTraining, type KoopmanTrainingArgs } from '../plugins/koopman-training/index.js';
-import { TWO_TFJS_COPIES } from '../plugins/koopman-training/checks.js';
+import { TWO_TFJS_COPIES, WRAPPED_AS_PLAIN_OBJECT } from '../plugins/koopman-training/checks.js';
 import { readWeights } from '../src/tfjs/weights.js';
 import { rng } from './helpers.js';
 
@@ -204,6 +204,69 @@ describe('koopmanTraining: every misuse answered clearly', () => {
     await expect(KoopmanTraining.prototype.onTrainBegin.call(foreign as never)).rejects.toThrow(TWO_TFJS_COPIES);
     expect(TWO_TFJS_COPIES).toMatch(/npm install --install-links/);
     expect(kt).toBeInstanceOf(tf.Callback);
+  });
+});
+
+describe('koopmanTraining: review cases', () => {
+  it('sparse integer labels are valid guard data (the model, not the output shape, judges the targets)', async () => {
+    const { x } = data();
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [3], units: 4, activation: 'softmax' }));
+    m.compile({ optimizer: tf.train.sgd(0.1), loss: 'sparseCategoricalCrossentropy' });
+    const labels = tf.tensor2d(Array.from({ length: N }, (_, i) => [i % 4]));
+    const kt = koopmanTraining(args({}, [x, labels]));
+    await m.fit(x, labels, fitOpts([kt], 6));
+    expect(kt.report.jumps.length).toBe(1);
+  });
+
+  it('attach(A) and then B.fit(): the plugin follows the model fit() trains', async () => {
+    const { x, y } = data();
+    const a = model(1);
+    const b = model(2);
+    const kt = koopmanTraining(args({}, [x, y]));
+    await kt.attach(a, 4);
+    const before = Array.from(readWeights(a));
+    await b.fit(x, y, fitOpts([kt], 6));
+    expect(Array.from(readWeights(a))).toEqual(before);
+    expect(kt.lastFit!.states[0].length).toBeGreaterThan(0);
+    expect(kt.report.optimizerSteps).toBe(24);
+  });
+
+  it('recordEvery 2 with default candidates tries multiples of 2', async () => {
+    const m = model();
+    const kt = koopmanTraining({ window: { start: 0, end: 20 }, horizon: 8, recordEvery: 2, guard: { lossFn: () => 1 } });
+    await kt.attach(m);
+    const { x, y } = data();
+    const opt = tf.train.sgd(0.05);
+    for (let s = 0; s < 20; s++) {
+      opt.minimize(() => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor) as tf.Scalar);
+      await kt.afterStep();
+    }
+    expect(kt.report.jumps[0].candidates.map((c) => c.horizon)).toEqual([2, 4, 8]);
+  });
+
+  it('a plain-object callback first in the list: the error says to put the plugin first', async () => {
+    const { x, y } = data();
+    const m = model();
+    const kt = koopmanTraining(args({}, [x, y]));
+    await expect(m.fit(x, y, { ...fitOpts([kt], 1), callbacks: [{ onEpochEnd: async () => undefined }, kt] as never })).rejects.toThrow(WRAPPED_AS_PLAIN_OBJECT);
+  });
+
+  it('a failed decision does not stall the schedule: the next window is recorded and decided', async () => {
+    const { x, y } = data();
+    const m = model();
+    let calls = 0;
+    const kt = koopmanTraining(args({ guard: { lossFn: () => { calls++; if (calls === 2) throw new Error('boom'); return 1; } } }));
+    await expect(m.fit(x, y, fitOpts([kt], 6))).rejects.toThrow('boom');
+    await m.fit(x, y, fitOpts([kt], 4));
+    // every 2 epochs of 4 steps: decisions at steps 20 (failed), 28 and 36
+    expect(kt.report.jumps.map((j) => j.step)).toEqual([20, 28, 36]);
+  });
+
+  it('a misspelt or unknown partition key or kind is refused at construction', () => {
+    expect(() => koopmanTraining(args({ partition: { defualt: 'layer' } as never }))).toThrow(/^partition: unknown option 'defualt'; accepted: default, layers, unknown$/);
+    expect(() => koopmanTraining(args({ partition: { default: 'nod' as never } }))).toThrow("partition.default: unknown partition kind 'nod'; accepted: single, node, quasi-node, layer, network, skip");
+    expect(() => koopmanTraining(args({ partition: { layers: { h: { kind: 'quasi-node' } } } }))).toThrow('partition.layers.h: quasi-node needs an integer q ≥ 1 (chunk length); got undefined');
   });
 });
 

@@ -369,7 +369,8 @@ describe('bad options fail at construction', () => {
     );
     expect(() => koopmanTraining({ ...ok, window: { start: 0, end: 3, unit: 'day' as never } })).toThrow(/window.unit must be 'step' or 'epoch'/);
     expect(() => koopmanTraining({ ...ok, optimizerState: 'zero' as never })).toThrow(/optimizerState must be 'keep' or 'reset'/);
-    expect(() => koopmanTraining({ ...ok, partition: { default: 'neuron' as never } })).not.toThrow();
+    // issue 14: an unknown partition kind is a construction-time error (it was found only at attach)
+    expect(() => koopmanTraining({ ...ok, partition: { default: 'neuron' as never } })).toThrow(/partition.default: unknown partition kind 'neuron'/);
   });
 
   it('checks what needs the model before training starts', async () => {
@@ -379,8 +380,8 @@ describe('bad options fail at construction', () => {
     await expect(m.fit(x, y, { epochs: 2, batchSize: N, verbose: 0, callbacks: [kt] })).rejects.toThrow(
       /window \[0, 4\] holds 5 snapshots; group network \(dimension 10\) needs at least 12 under rank -1 with affine/,
     );
-    const bad = koopmanTraining({ window: { start: 0, end: 4 }, horizon: 10, partition: { default: 'neuron' as never } });
-    await expect(bad.attach(m)).rejects.toThrow(/partition.default: unknown partition kind 'neuron'/);
+    const bad = koopmanTraining({ window: { start: 0, end: 4 }, horizon: 10, partition: { layers: { nosuch: 'node' } } });
+    await expect(bad.attach(m)).rejects.toThrow(/partition.layers names 'nosuch', which is not a layer with trainable weights/);
     expect(new KoopmanTraining({ window: { start: 0, end: 4, unit: 'epoch' }, horizon: 2 })).toBeInstanceOf(KoopmanTraining);
     await expect(new KoopmanTraining({ window: { start: 0, end: 4, unit: 'epoch' }, horizon: 2 }).attach(m)).rejects.toThrow(
       /window.unit 'epoch' needs stepsPerEpoch/,

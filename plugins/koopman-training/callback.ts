@@ -4,7 +4,7 @@ import type { ResolvedFitOptions } from '../../src/koopman/options.js';
 import type { Partition } from '../../src/partition/types.js';
 import { describeModel, readWeights } from '../../src/tfjs/weights.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
-import { checkGuardData, TWO_TFJS_COPIES, isLayersModelLike } from './checks.js';
+import { checkGuardData, TWO_TFJS_COPIES, isLayersModelLike, wrongCaller } from './checks.js';
 import { decideJump, JumpAborted } from './jump.js';
 import { resolveKoopmanTrainingArgs, type KoopmanTrainingArgs, type ResolvedKoopmanTrainingArgs } from './options.js';
 import { describeJump, type KoopmanReport } from './report.js';
@@ -91,10 +91,14 @@ export class KoopmanTraining extends tf.Callback {
    * model, or {@link reset} first, starts afresh.
    */
   async attach(model: tf.LayersModel, stepsPerEpoch?: number): Promise<void> {
-    if (!(this instanceof KoopmanTraining)) throw new Error(TWO_TFJS_COPIES);
+    if (!(this instanceof KoopmanTraining)) throw wrongCaller(this);
     if (!isLayersModelLike(model)) throw new Error('koopmanTraining.attach(model): model must be a tf.LayersModel (tf.sequential() or tf.model())');
     if (!(model instanceof tf.LayersModel)) throw new Error(TWO_TFJS_COPIES);
     this.attachedModel = model;
+    if (this.guardChecked !== model && this.options.guard?.validationData) {
+      checkGuardData(model, this.options.guard.validationData);
+      this.guardChecked = model;
+    }
     if (this.schedule && this.setupFor === trainedModel(model)) return;
     this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
   }
@@ -109,6 +113,8 @@ export class KoopmanTraining extends tf.Callback {
   reset(): void {
     this.schedule = null;
     this.setupFor = null;
+    this.attachedModel = null;
+    this.guardChecked = null;
     this.pendingEpochSetup = false;
     this.recorder = null;
     this.lastFit = null;
@@ -145,11 +151,12 @@ export class KoopmanTraining extends tf.Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
-    if (!(this instanceof KoopmanTraining)) throw new Error(TWO_TFJS_COPIES);
+    if (!(this instanceof KoopmanTraining)) throw wrongCaller(this);
     const p = this.params as { steps?: number | null; samples?: number | null; batchSize?: number | null; epochs?: number; initialEpoch?: number };
     const spe =
       this.options.stepsPerEpoch ??
       (p?.steps ? p.steps : p?.samples && p?.batchSize ? Math.ceil(p.samples / p.batchSize) : undefined);
+    this.attachedModel = null; // fit() hands the callback its model: that one is trained, not an attached one
     const model = this.net;
     const same = this.setupFor === trainedModel(model);
     if (this.guardChecked !== model && this.options.guard?.validationData) {
@@ -180,7 +187,7 @@ export class KoopmanTraining extends tf.Callback {
   }
 
   override async onBatchEnd(_batch: number, logs?: tf.Logs): Promise<void> {
-    if (!(this instanceof KoopmanTraining)) throw new Error(TWO_TFJS_COPIES);
+    if (!(this instanceof KoopmanTraining)) throw wrongCaller(this);
     if (this.pendingEpochSetup) {
       this.steps++;
       return;
@@ -330,6 +337,8 @@ export class KoopmanTraining extends tf.Callback {
     } catch (err) {
       if (err instanceof JumpAborted) {
         this.report.jumps.push(err.record);
+        this.report.notes.push(`the decision at step ${this.steps} failed; the next window is recorded as if it had been rejected`);
+        this.nextWindow();
         throw err.cause;
       }
       throw err;

@@ -1,4 +1,4 @@
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 
 /** What to say when fit() belongs to another copy of @tensorflow/tfjs than this library's. */
 export const TWO_TFJS_COPIES =
@@ -6,6 +6,17 @@ export const TWO_TFJS_COPIES =
   'recognise the callback. This happens when the library is installed from a local folder (npm links "file:" ' +
   'dependencies): install it with `npm install --install-links <path>` or from a packed tarball (`npm pack`), ' +
   'so that one @tensorflow/tfjs (a peer dependency) serves both.';
+
+/** What to say when tfjs wrapped the callback as a plain-object callback (one tfjs copy). */
+export const WRAPPED_AS_PLAIN_OBJECT =
+  'koopmanTraining: tfjs called the callback through a tf.CustomCallback: fit() keeps callbacks as they are only ' +
+  'when the first one in `callbacks` is a tf.Callback, and otherwise wraps every element as a plain-object callback. ' +
+  'Put the plugin first in `callbacks`, or wrap your plain-object callbacks with `new tf.CustomCallback({...})`.';
+
+/** The error for a hook called with a `this` that is not the plugin: a plain-object wrapper, or another tfjs copy. */
+export function wrongCaller(caller: unknown): Error {
+  return new Error(caller instanceof tf.CustomCallback ? WRAPPED_AS_PLAIN_OBJECT : TWO_TFJS_COPIES);
+}
 
 /** Duck-typed tensor check (safe across tfjs copies). */
 export function isTensorLike(x: unknown): x is tf.Tensor {
@@ -59,10 +70,26 @@ export function checkGuardData(model: tf.LayersModel, data: [tf.Tensor | tf.Tens
     });
   };
   side(xs, model.inputs.map((t) => t.shape), 'input');
-  side(ys, model.outputs.map((t) => t.shape), 'output');
+  if (ys.length !== model.outputs.length) {
+    throw new Error(`guard.validationData: the model has ${model.outputs.length} output(s), validationData gives ${ys.length}`);
+  }
   const n = xs[0].shape[0];
   for (const t of [...xs, ...ys]) {
     if (t.shape[0] !== n) throw new Error(`guard.validationData: x and y must hold the same number of samples; got ${n} and ${t.shape[0]}`);
   }
   if (!(n > 0)) throw new Error('guard.validationData holds no samples');
+  // The targets' shape depends on the loss (sparse cross-entropy takes [n, 1] labels for [n, k]
+  // outputs): let the model's own evaluate judge one sample, and name the option if it fails.
+  if (model.optimizer === undefined && !(model as unknown as { isCompiled?: boolean }).isCompiled) return;
+  const one = (ts: tf.Tensor[]) => ts.map((t) => t.slice(0, 1));
+  const x1 = one(xs);
+  const y1 = one(ys);
+  try {
+    const out = model.evaluate(x1.length === 1 ? x1[0] : x1, y1.length === 1 ? y1[0] : y1, { batchSize: 1 });
+    tf.dispose(out as tf.Tensor | tf.Tensor[]);
+  } catch (err) {
+    throw new Error(`guard.validationData: model.evaluate refuses its first sample: ${(err as Error).message.split('\n')[0]}`);
+  } finally {
+    tf.dispose([...x1, ...y1]);
+  }
 }

@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import type { RankRule } from '../../src/linalg/rank.js';
 import { minSnapshots, resolveFitOptions, type ResolvedFitOptions } from '../../src/koopman/options.js';
 import { DEFAULT_PARTITION } from '../../src/partition/partition.js';
-import type { PartitionSpec } from '../../src/partition/types.js';
+import { PARTITION_KINDS, type PartitionSpec } from '../../src/partition/types.js';
 import type { RecordDtype } from '../../src/trajectory/recorder.js';
 import { checkGuardDataForm } from './checks.js';
 import type { JumpRecord } from './report.js';
@@ -23,7 +23,7 @@ export interface GuardSpec {
   validationData?: [tf.Tensor | tf.Tensor[], tf.Tensor | tf.Tensor[]];
   /** Or any loss of the model's current weights (a custom loop's physics loss, say). */
   lossFn?: (model: tf.LayersModel) => number | Promise<number>;
-  /** Horizons tried, in steps. @default powers of two below the horizon, plus the horizon */
+  /** Horizons tried, in steps. @default recordEvery × powers of two below the horizon, plus the horizon */
   candidates?: number[];
   /** Batch size of model.evaluate. @default 1000 */
   batchSize?: number;
@@ -145,12 +145,37 @@ export interface ResolvedKoopmanTrainingArgs {
   fit: ResolvedFitOptions;
 }
 
-/** Default candidate horizons: 1, 2, 4, … below T, and T. */
-export function defaultCandidates(horizon: number): number[] {
+/** Default candidate horizons: k, 2k, 4k, … below T, and T (k = recordEvery, the operators' step). */
+export function defaultCandidates(horizon: number, recordEvery = 1): number[] {
   const out: number[] = [];
-  for (let h = 1; h < horizon; h *= 2) out.push(h);
+  for (let h = recordEvery; h < horizon; h *= 2) out.push(h);
   out.push(horizon);
   return out;
+}
+
+const PARTITION_KEYS = ['default', 'layers', 'unknown'];
+
+/** The partition's keys and kinds (layer names can only be checked once the model is known). */
+function checkPartition(p: PartitionSpec): void {
+  rejectUnknown(p, PARTITION_KEYS, 'partition');
+  const kind = (where: string, v: unknown) => {
+    const k = typeof v === 'string' ? v : (v as { kind?: unknown } | null)?.kind;
+    if (k !== 'skip' && !(PARTITION_KINDS as readonly unknown[]).includes(k)) {
+      throw new Error(`${where}: unknown partition kind '${String(k)}'; accepted: ${PARTITION_KINDS.join(', ')}, skip`);
+    }
+    if (k === 'quasi-node') {
+      const q = (v as { q?: unknown }).q;
+      if (typeof q !== 'number' || !Number.isInteger(q) || q < 1) throw new Error(`${where}: quasi-node needs an integer q ≥ 1 (chunk length); got ${String(q)}`);
+    }
+  };
+  if (p.default !== undefined) kind('partition.default', p.default);
+  if (p.layers !== undefined) {
+    if (p.layers === null || typeof p.layers !== 'object') throw new Error('partition.layers must be an object { layerName: kind }');
+    for (const [name, v] of Object.entries(p.layers)) kind(`partition.layers.${name}`, v);
+  }
+  if (p.unknown !== undefined && p.unknown !== 'tensor' && p.unknown !== 'skip') {
+    throw new Error(`partition.unknown must be 'tensor' or 'skip'; got ${String(p.unknown)}`);
+  }
 }
 
 function positiveInt(v: unknown, name: string, allowZero = false): number {
@@ -211,6 +236,7 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
   if (args.partition !== undefined && (args.partition === null || typeof args.partition !== 'object')) {
     throw new Error(`partition must be an object { default, layers, unknown }; got ${String(args.partition)}`);
   }
+  if (args.partition !== undefined) checkPartition(args.partition);
   const guard = args.guard === undefined ? null : resolveGuard(args.guard);
   // The window must hold enough snapshots for the rank rule (dimension-free part; the rest is
   // checked when the model is known). Epoch windows are checked once steps per epoch are known.

@@ -64,7 +64,7 @@ export function planSchedule(a: ResolvedKoopmanTrainingArgs, tensors: WeightTens
       throw new Error(`guard.agreement fits the newer half of the window (${half} of ${snapshots} snapshots); ${rule}: lengthen the window, record more often or drop guard.agreement`);
     }
   }
-  const candidates = a.guard ? (a.guard.candidates ?? defaultCandidates(horizon)) : null;
+  const candidates = a.guard ? (a.guard.candidates ?? defaultCandidates(horizon, k)) : null;
   if (candidates) {
     for (const c of candidates) {
       if (c % k !== 0) throw new Error(`guard.candidates: ${c} is not a multiple of recordEvery (${k})`);
