@@ -1,31 +1,22 @@
 import * as tf from '@tensorflow/tfjs';
+import { twoTfjsCopiesMessage, wrappedAsPlainObjectMessage, wrongCallerError } from '../../src/tfjs/copies.js';
+
+export { isLayersModelLike } from '../../src/tfjs/copies.js';
 
 /** What to say when fit() belongs to another copy of @tensorflow/tfjs than this library's. */
-export const TWO_TFJS_COPIES =
-  'koopmanTraining: the model and this library use two different copies of @tensorflow/tfjs, so tfjs does not ' +
-  'recognise the callback. This happens when the library is installed from a local folder (npm links "file:" ' +
-  'dependencies): install it with `npm install --install-links <path>` or from a packed tarball (`npm pack`), ' +
-  'so that one @tensorflow/tfjs (a peer dependency) serves both.';
+export const TWO_TFJS_COPIES = twoTfjsCopiesMessage('koopmanTraining');
 
 /** What to say when tfjs wrapped the callback as a plain-object callback (one tfjs copy). */
-export const WRAPPED_AS_PLAIN_OBJECT =
-  'koopmanTraining: tfjs called the callback through a tf.CustomCallback: fit() keeps callbacks as they are only ' +
-  'when the first one in `callbacks` is a tf.Callback, and otherwise wraps every element as a plain-object callback. ' +
-  'Put the plugin first in `callbacks`, or wrap your plain-object callbacks with `new tf.CustomCallback({...})`.';
+export const WRAPPED_AS_PLAIN_OBJECT = wrappedAsPlainObjectMessage('koopmanTraining');
 
-/** The error for a hook called with a `this` that is not the plugin: a plain-object wrapper, or another tfjs copy. */
+/** The error for a hook called with a `this` that is not the plugin. */
 export function wrongCaller(caller: unknown): Error {
-  return new Error(caller instanceof tf.CustomCallback ? WRAPPED_AS_PLAIN_OBJECT : TWO_TFJS_COPIES);
+  return wrongCallerError('koopmanTraining', caller);
 }
 
 /** Duck-typed tensor check (safe across tfjs copies). */
 export function isTensorLike(x: unknown): x is tf.Tensor {
   return typeof x === 'object' && x !== null && Array.isArray((x as tf.Tensor).shape) && typeof (x as tf.Tensor).dtype === 'string' && typeof (x as tf.Tensor).dataSync === 'function';
-}
-
-/** Duck-typed LayersModel check (safe across tfjs copies). */
-export function isLayersModelLike(m: unknown): m is tf.LayersModel {
-  return typeof m === 'object' && m !== null && typeof (m as tf.LayersModel).getWeights === 'function' && typeof (m as tf.LayersModel).predict === 'function' && Array.isArray((m as tf.LayersModel).layers);
 }
 
 function describeValue(v: unknown): string {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { decide, initialPatience, updatePatience, type Decision, type PatienceState } from './decide.js';
+import { wrappedAsPlainObjectMessage } from '../../src/tfjs/copies.js';
 import { isForeignModel, isLayersModelLike, keepThisAcrossCopies, twoCopiesMessage } from './copies.js';
 import { keyAliases, monitorValue, neverLoggedMessage, resolveLogs, withSnakeCase, type EpochLogs } from './logs.js';
 import { resolveSpectrumMonitorArgs, spectralRestarts, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
@@ -197,6 +198,7 @@ export class SpectrumMonitor extends tf.Callback {
     this.warnedMissing = false;
     this.runModel = null;
     this.adoptNextModel = false;
+    this.stoppedThisFit = false;
     this.epochOffset = 0;
   }
 
@@ -257,6 +259,7 @@ export class SpectrumMonitor extends tf.Callback {
     const c = caller as { model?: unknown } | null;
     if (c && typeof c === 'object' && isLayersModelLike(c.model)) this.model = c.model as tf.LayersModel;
     if (this.model) return;
+    if (caller instanceof tf.CustomCallback) throw new Error(wrappedAsPlainObjectMessage('spectrumMonitor'));
     throw new Error(
       `${twoCopiesMessage("model.fit() called the monitor through the other copy's CustomCallback, which does not pass the model")} ` +
         'Until then, sm.attach(model) before fit() lets the monitor read and stop that model (restoreBestWeights needs one copy).',

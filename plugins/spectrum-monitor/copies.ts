@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+import { twoTfjsCopiesMessage } from '../../src/tfjs/copies.js';
 
 /**
  * Two copies of tfjs: a project that depends on tfjs-koopman through an npm `file:` link resolves
@@ -7,26 +7,11 @@ import * as tf from '@tensorflow/tfjs';
  * CustomCallback and calls its methods with the wrong `this`.
  */
 
-/** Duck-typed: has what the monitor uses of a LayersModel (getWeights, setWeights, stopTraining). */
-export function isLayersModelLike(m: unknown): m is tf.LayersModel {
-  if (m === null || typeof m !== 'object') return false;
-  const o = m as Record<string, unknown>;
-  return typeof o.getWeights === 'function' && typeof o.setWeights === 'function' && 'stopTraining' in o;
-}
-
-/** A model of another tfjs copy: it quacks like a LayersModel but is not this copy's. */
-export function isForeignModel(m: unknown): boolean {
-  return isLayersModelLike(m) && !(m instanceof tf.LayersModel);
-}
+export { isForeignModel, isLayersModelLike } from '../../src/tfjs/copies.js';
 
 /** What is wrong and how to fix it, after a sentence saying where it was found. */
 export function twoCopiesMessage(where: string): string {
-  return (
-    `spectrumMonitor: ${where}: the model comes from a different copy of @tensorflow/tfjs than the one tfjs-koopman loaded. ` +
-    'This happens when tfjs-koopman is installed as a link (an npm "file:" dependency), so the library resolves its own node_modules/@tensorflow/tfjs. ' +
-    'Fix: install it as a copy — `npm install --install-links <path-to-tfjs-koopman>`, a packed tarball (`npm pack`) or the registry — ' +
-    'so that one @tensorflow/tfjs (tfjs-koopman\'s peer dependency) serves both; `npm ls @tensorflow/tfjs` lists the copies.'
-  );
+  return twoTfjsCopiesMessage('spectrumMonitor', where);
 }
 
 /**
