@@ -18,6 +18,7 @@ export {
   type JumpRecord,
   type KoopmanReport,
   type KoopmanTrainingArgs,
+  type KoopmanTrainingState,
   type ResolvedGuard,
   type ResolvedKoopmanTrainingArgs,
   type StepUnit,
@@ -40,7 +41,9 @@ export {
   type MonitorMode,
   type Observable,
   type PlottableSpectrum,
+  type SpectralRules,
   type SpectrumMonitorArgs,
+  type SpectrumMonitorState,
   type WindowKind,
 } from './spectrum-monitor/index.js';
 

@@ -61,3 +61,16 @@ describe('README option tables', () => {
     expectTableMatches('spectrumMonitor', SPECTRUM_MONITOR_DEFAULTS);
   });
 });
+
+describe('README API section', () => {
+  it('lists exactly the values the package entry exports (types are listed after "types")', async () => {
+    const api = README.slice(README.indexOf('## API'), README.indexOf('## Layout'));
+    const values = new Set<string>();
+    for (const item of api.split(/\n- /).slice(1)) {
+      const valuePart = item.split(/;\s*types?\b/)[0];
+      for (const m of valuePart.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)) values.add(m[1]);
+    }
+    const exported = Object.keys(await import('../plugins/index.js')).sort();
+    expect([...values].sort()).toEqual(exported);
+  });
+});

@@ -20,3 +20,4 @@ export {
   type WindowSpec,
 } from './options.js';
 export { describeJump, type CandidateResult, type JumpRecord, type KoopmanReport } from './report.js';
+export type { KoopmanTrainingState } from './state.js';

@@ -14,7 +14,7 @@ export interface BackendInfo {
 /**
  * Picks and initialises the tfjs backend: tfjs-node ('tensorflow') when it loads, else wasm,
  * else cpu. `choice` forces one ('node' is an alias of 'tensorflow'). tfjs-node is an optional
- * dependency: when it is not installed it is skipped silently (the reason is in `notes`).
+ * peer dependency: when it is not installed it is skipped silently (the reason is in `notes`).
  */
 export async function selectBackend(choice: BackendChoice | string = 'auto'): Promise<BackendInfo> {
   if (!(BACKEND_CHOICES as readonly string[]).includes(choice)) {

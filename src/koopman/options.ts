@@ -20,8 +20,9 @@ export interface FitOptions {
   scale?: boolean;
   /**
    * Relative singular-value floor: directions with σᵢ ≤ tol·σ₁ are dropped whatever the rank rule.
-   * The SVD is computed from a double-precision Gram matrix, which resolves σᵢ/σ₁ down to about
-   * 1e-8, so values below 1e-8 are raised to it. @default 1e-7
+   * The thin SVD (QR of the tall side, then Jacobi) resolves σᵢ/σ₁ to about 1e-15 in double
+   * precision, so values below {@link MIN_TOL} (1e-14) are raised to it. Float32 snapshots carry only
+   * about 7 digits: below ≈ 1e-7 a direction is mostly rounding noise. @default 1e-7
    */
   tol?: number;
 }
@@ -37,8 +38,8 @@ export const DEFAULT_FIT_OPTIONS: ResolvedFitOptions = Object.freeze({
   tol: 1e-7,
 });
 
-/** Smallest relative floor the Gram-based SVD can honour. */
-export const MIN_TOL = 1e-8;
+/** Smallest relative floor the QR-based thin SVD honours (≈ 100 ε). */
+export const MIN_TOL = 1e-14;
 
 /** Fills defaults and throws errors that name the option and the accepted values. */
 export function resolveFitOptions(options: FitOptions = {}): ResolvedFitOptions {
