@@ -344,3 +344,22 @@ describe('koopmanTraining: no tensor leaks on any path', () => {
     });
   }
 });
+
+describe('koopmanTraining state: non-finite numbers survive JSON', () => {
+  it('a candidate with a non-finite prediction (Infinity) and an unguarded NaN loss read back as they were', async () => {
+    const { x, y } = data();
+    const m = model();
+    const kt = koopmanTraining(args({}, [x, y]));
+    await m.fit(x, y, fitOpts([kt], 6));
+    kt.report.jumps[0].candidates[0].loss = Number.POSITIVE_INFINITY;
+    kt.report.jumps[0].lossBefore = NaN;
+    const json = JSON.stringify(kt.stateDict());
+    const back = koopmanTraining(args({}, [x, y]));
+    back.setModel(m);
+    back.setParams({ epochs: 6, initialEpoch: 6, samples: N, batchSize: BATCH });
+    back.loadStateDict(JSON.parse(json));
+    expect(back.report.jumps[0].candidates[0].loss).toBe(Number.POSITIVE_INFINITY);
+    expect(back.report.jumps[0].lossBefore).toBeNaN();
+    expect(back.report.jumps[0].reason).toBe(kt.report.jumps[0].reason);
+  });
+});

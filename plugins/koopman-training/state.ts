@@ -1,10 +1,11 @@
+import { fromJsonNumber, toJsonNumber } from '../../src/linalg/finite.js';
 import type { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
 import type { KoopmanReport } from './report.js';
 
 /**
  * A Koopman-training run as plain JSON (`kt.stateDict()`): the step count, the current window and
- * the snapshots recorded in it, and the report. NaN and ±Infinity in the report become null in
- * JSON, which is how they are read back.
+ * the snapshots recorded in it, and the report (its NaN and ±Infinity kept as the strings 'NaN',
+ * 'Infinity', '-Infinity', since JSON has no such numbers).
  */
 export interface KoopmanTrainingState {
   version: 1;
@@ -53,7 +54,7 @@ export function writeState(f: Fields): KoopmanTrainingState {
     windowEnd: finiteOrNull(f.windowEnd),
     recording: f.recording,
     stepsPerEpoch: f.stepsPerEpoch,
-    report: JSON.parse(JSON.stringify(f.report)) as KoopmanReport,
+    report: JSON.parse(JSON.stringify(f.report, (_k, v) => (typeof v === 'number' ? toJsonNumber(v) : v))) as KoopmanReport,
     window,
   };
 }
@@ -84,13 +85,10 @@ export function readState(
       recorder.record(step, flat);
     });
   }
-  const num = (x: number | null) => (x === null ? NaN : x);
-  const report = state.report;
-  for (const j of report.jumps) {
-    j.lossBefore = num(j.lossBefore as number | null);
-    j.lossAfter = num(j.lossAfter as number | null);
-    for (const c of j.candidates) c.loss = c.loss === null ? NaN : c.loss;
-  }
+  // the report's numbers: NaN and ±Infinity were written as strings
+  const report = JSON.parse(JSON.stringify(state.report), (k, v) =>
+    v === 'NaN' || v === 'Infinity' || v === '-Infinity' ? fromJsonNumber(v, `report.${k}`) : v,
+  ) as KoopmanReport;
   return {
     steps: state.steps,
     windowStart: state.windowStart ?? Number.POSITIVE_INFINITY,

@@ -2,9 +2,10 @@ import type { PatienceState } from './decide.js';
 import type { Action, Decision, DecisionRule } from './types.js';
 import type { WeightCopy } from './weights.js';
 import type * as tf from '@tensorflow/tfjs';
+import { fromJsonNumber, toJsonNumber, type JsonNumber } from '../../src/linalg/finite.js';
 
 /** A number as JSON carries it: non-finite values as strings. */
-export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+export type { JsonNumber };
 
 export const STATE_FORMAT = 'tfjs-koopman/spectrum-monitor@1';
 
@@ -31,18 +32,7 @@ export interface SpectrumMonitorState {
   bestWeightsOmitted: boolean;
 }
 
-export function toJsonNumber(x: number): JsonNumber {
-  if (Number.isFinite(x)) return x;
-  return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
-}
-
-export function fromJsonNumber(x: unknown, what: string): number {
-  if (typeof x === 'number') return x;
-  if (x === 'NaN') return NaN;
-  if (x === 'Infinity') return Infinity;
-  if (x === '-Infinity') return -Infinity;
-  throw new Error(`loadStateDict: ${what} must be a number or 'NaN', 'Infinity', '-Infinity'; got ${JSON.stringify(x)}`);
-}
+export { fromJsonNumber, toJsonNumber };
 
 export function weightsToJson(w: WeightCopy): NonNullable<SpectrumMonitorState['bestWeights']> {
   return { values: w.buffers.map((b) => Array.from(b)), shapes: w.shapes.map((s) => s.slice()), dtypes: w.dtypes.slice() };

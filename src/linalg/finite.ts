@@ -19,3 +19,20 @@ export function firstNonFinite(values: ArrayLike<number>, from = 0, to = values.
   }
   return -1;
 }
+
+/** A number as plain JSON keeps it: NaN and ±Infinity as strings (JSON.stringify would write null). */
+export type JsonNumber = number | 'NaN' | 'Infinity' | '-Infinity';
+
+export function toJsonNumber(x: number): JsonNumber {
+  if (Number.isFinite(x)) return x;
+  return Number.isNaN(x) ? 'NaN' : x > 0 ? 'Infinity' : '-Infinity';
+}
+
+/** Reads a {@link JsonNumber} back; anything else is an error naming `what`. */
+export function fromJsonNumber(x: unknown, what: string): number {
+  if (typeof x === 'number') return x;
+  if (x === 'NaN') return NaN;
+  if (x === 'Infinity') return Infinity;
+  if (x === '-Infinity') return -Infinity;
+  throw new Error(`loadStateDict: ${what} must be a number or 'NaN', 'Infinity', '-Infinity'; got ${JSON.stringify(x)}`);
+}
