@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { readWeights } from '../../src/tfjs/index.js';
 import { evaluate, withSeededRandom } from '../shared/train.js';
 import { EpochSampler, epochBatch, type StudyTensors } from './data.js';
-import { BAD_INITS, buildStudyModel, type Init, type StudyModel } from './model.js';
+import { BAD_INITS, buildStudyModel, runLearningRate, type Init, type StudyModel } from './model.js';
 
 /** Optimizers the study can train with (seed 003 gives lr 1e-3 only; Adam is our choice). */
 export type StudyOptimizer = 'adam' | 'sgd';
@@ -67,7 +67,7 @@ export async function recordRun(
 ): Promise<RunLog> {
   return withSeededRandom(spec.seed, async () => {
     const model = buildStudyModel(spec.model, spec.init, spec.seed);
-    const optimizer = makeOptimizer(s.optimizer, s.learningRate);
+    const optimizer = makeOptimizer(s.optimizer, runLearningRate(spec.init, s.learningRate));
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     const sampler = new EpochSampler(t.pool.size, t.sizes.epochSize, spec.seed);
     const measure = (): LossPoint => {

@@ -4,6 +4,7 @@ import { cellNumber, readCsv, writeCsv } from '../shared/report/index.js';
 import type { Fig2Numbers, Fig2Observable, WindowLabel } from './fig2.js';
 import type { GoodInit, Init, StudyModel } from './model.js';
 import type { LossPoint, RunLog } from './record.js';
+import { runComparison, writeComparison } from './comparison-report.js';
 import { flagModel, pushRows, replayMethods } from './study.js';
 import type { ReplayOutcome } from './replay.js';
 import type { SpectrumStudySettings } from './settings.js';
@@ -39,8 +40,9 @@ export function readStudyMeta(out: string): StudyMeta {
  * run-stats.csv), so the summary can be rewritten without training again. Throws naming the file
  * when a run is missing from one of them.
  */
-export function loadStudyResults(out: string, alternatives: string[]): RunResult[] {
+export function loadStudyResults(out: string, alternatives: string[], replayed = false): RunResult[] {
   // (alternatives: the names whose 'spectrum (name)' rows to read; [] when they will be replayed)
+  // (replayed: the decisions will be replayed, so runs without rows in decisions.csv — added by --add-runs — are kept)
   const read = (f: string) => {
     const p = join(out, f);
     if (!existsSync(p)) throw new Error(`${p} not found: --report-only needs the CSVs of a finished study`);
@@ -68,6 +70,7 @@ export function loadStudyResults(out: string, alternatives: string[]): RunResult
     const ds = decisions.filter((r) => key(r) === k);
     const outcome = (method: string): ReplayOutcome => {
       const d = ds.find((r) => r.method === method);
+      if (!d && replayed) return { epochsUsed: 0, stopEpoch: null, action: 'none', rule: 'budget', reason: 'to be replayed' };
       if (!d) throw new Error(`decisions.csv: no '${method}' row for run ${k}`);
       return {
         epochsUsed: cellNumber(d.epochs_used),
@@ -139,7 +142,7 @@ export function loadRunLogs(out: string): RunLog[] {
  */
 export async function rewriteStudyReport(s: SpectrumStudySettings): Promise<string> {
   const meta = readStudyMeta(s.out);
-  const stored = loadStudyResults(s.out, []);
+  const stored = loadStudyResults(s.out, [], true);
   const logs = loadRunLogs(s.out);
   const dummy = flagModel();
   const decisionRows: Record<string, unknown>[] = [];
@@ -162,5 +165,7 @@ export async function rewriteStudyReport(s: SpectrumStudySettings): Promise<stri
   }
   writeCsv(join(s.out, 'decisions.csv'), decisionRows);
   writeCsv(join(s.out, 'monitor-decisions.csv'), monitorRows);
-  return writeSummary(s, results, meta);
+  const path = writeSummary(s, results, meta);
+  writeComparison(s, await runComparison(s, logs));
+  return path;
 }
