@@ -144,3 +144,14 @@ describe('sm.forecast(epochs)', () => {
     expect(f!).toBeCloseTo(0.25 + 2 * 0.9 ** 99, 6);
   });
 });
+
+describe('exploding-lr runs', () => {
+  it('train He-initialised networks at 1000× the study learning rate; the other runs keep it', async () => {
+    const { runLearningRate, EXPLODING_LR_FACTOR, BAD_INITS } = await import('../experiments/spectrum/model.js');
+    expect(EXPLODING_LR_FACTOR).toBe(1000);
+    expect(runLearningRate('exploding-lr', 1e-3)).toBeCloseTo(1, 12);
+    expect(runLearningRate('he', 1e-3)).toBe(1e-3);
+    expect(runLearningRate('dead-relu', 1e-3)).toBe(1e-3);
+    expect(BAD_INITS).toEqual(['normal-large', 'dead-relu', 'exploding-lr']);
+  });
+});

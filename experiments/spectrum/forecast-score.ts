@@ -1,4 +1,5 @@
-import { spectrumMonitor, type SpectrumMonitorArgs } from '../../plugins/spectrum-monitor/index.js';
+import { resolveSpectrumMonitorArgs, spectrumMonitor, type SpectrumMonitorArgs } from '../../plugins/spectrum-monitor/index.js';
+import { seriesSpectrum } from '../../src/spectrum/spectrum.js';
 import { median } from './summary.js';
 
 /**
@@ -123,8 +124,24 @@ export async function koopmanForecast(values: number[], prefix: number, args: Sp
   return sm.forecast(values.length - prefix);
 }
 
+/**
+ * The forecast the monitor's `forecastEpochs` restart rule reads: the kept modes of the loss
+ * spectrum of the last `windowSize` prefix values (sliding window) evolved to the end, no
+ * constant observable. null when the spectrum has no forecast. Cost: one spectrum of the window.
+ */
+export function modesForecast(values: number[], prefix: number, args: SpectrumMonitorArgs): number | null {
+  const o = resolveSpectrumMonitorArgs({ ...args, forecastEpochs: null });
+  const w = values.slice(o.window === 'sliding' ? Math.max(0, prefix - o.windowSize) : 0, prefix);
+  try {
+    const f = seriesSpectrum(w, o.delays, { ...o, forecastEpochs: Math.max(1, values.length - prefix) }).forecast;
+    return f ? f.value : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The forecast methods scored in forecast.csv. */
-export const FORECAST_METHODS = ['koopman', 'koopman-growing-window', 'curve-fit', 'curve-fit-power-law', 'curve-fit-exponential'] as const;
+export const FORECAST_METHODS = ['koopman', 'koopman-growing-window', 'koopman-modes', 'curve-fit', 'curve-fit-power-law', 'curve-fit-exponential'] as const;
 export type ForecastMethod = (typeof FORECAST_METHODS)[number];
 
 export interface ForecastRow {
@@ -161,6 +178,7 @@ export async function scoreForecasts(series: number[][], shares: number[], args:
       };
       add('koopman', await koopmanForecast(v, p, args));
       add('koopman-growing-window', await koopmanForecast(v, p, { ...args, window: 'growing' }));
+      add('koopman-modes', modesForecast(v, p, args));
       if (p >= 3 && prefix.every(Number.isFinite)) {
         const c = curveForecast(t, prefix, n);
         add('curve-fit', c.best);

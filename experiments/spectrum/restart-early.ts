@@ -31,14 +31,15 @@ export interface DivergenceRule {
 
 /**
  * The Lightning-style rules replayed beside the monitor: the monitor's `target` and chance level
- * (ln 10) as divergence thresholds, checked from the monitor's `minEpochs` on (the epochs its
- * spectral restart rules may fire), and chance level from epoch 0 (Lightning's default start).
+ * (ln 10) as divergence thresholds, checked from the epoch the monitor has seen `minEpochs`
+ * epochs (index minEpochs − 1, the first at which its spectral restart rules may fire), and chance
+ * level from epoch 0 (Lightning's default start).
  */
 export function divergenceRules(target: number, minEpochs: number): DivergenceRule[] {
   const chance = Math.log(10);
   return [
-    { name: `lightning-divergence-${target}`, threshold: target, fromEpoch: minEpochs },
-    { name: 'lightning-divergence-ln10', threshold: chance, fromEpoch: minEpochs },
+    { name: `lightning-divergence-${target}`, threshold: target, fromEpoch: Math.max(0, minEpochs - 1) },
+    { name: 'lightning-divergence-ln10', threshold: chance, fromEpoch: Math.max(0, minEpochs - 1) },
     { name: 'lightning-divergence-ln10-from-0', threshold: chance, fromEpoch: 0 },
   ];
 }

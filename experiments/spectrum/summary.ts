@@ -172,7 +172,7 @@ export function writeSummary(s: SpectrumStudySettings, results: RunResult[], met
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '–');
 const f4 = (x: number) => (Number.isFinite(x) ? x.toFixed(4) : '–');
-const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(0)}%` : '–');
+const pct = (x: number) => (Number.isFinite(x) ? `${Math.round(100 * x) || 0}%` : '–');
 
 export function summaryMarkdown(s: SpectrumStudySettings, results: RunResult[], rows: MethodSummary[], meta: SummaryMeta): string {
   const good = results.filter((r) => !r.bad);
