@@ -214,7 +214,7 @@ export function summaryMarkdown(s: SpectrumStudySettings, results: RunResult[], 
     `- Seeds: ${s.seeds} per network and initialisation (seeds ${s.seedOffset}…${s.seedOffset + s.seeds - 1}); ${good.length} good and ${bad.length} bad runs in all. ` +
       'Every run was recorded once; every stopping method was replayed on the recorded logs (the spectrum monitor through `attach`/`afterEpoch`, ' +
       'tfjs\'s `tf.callbacks.earlyStopping` driven by hand with `setModel`/`onTrainBegin`/`onEpochEnd`, stopping where it sets `model.stopTraining`, as fit() does). ' +
-      'A method\'s final test loss is the test loss of the weights of the epoch it stopped at (tfjs\'s earlyStopping cannot restore best weights, so none of the methods does).',
+      'A method\'s final test loss in the tables up to "Goals" is the test loss of the weights of the epoch it stopped at; "Every stopping method" below scores every method also on its restored best-epoch weights.',
     '',
   );
 
@@ -417,7 +417,9 @@ export function summaryMarkdown(s: SpectrumStudySettings, results: RunResult[], 
     '- `monitor-decisions.csv`: every decision of the replayed spectrum monitor (share of importance near 1, spectral radius, reason).',
     '- `fig2.csv`: every Fig. 2 spectrum (run × observable × window): near-0 / near-1 shares, mean |λ|, leading transient |λ|, rank, kept modes.',
     '- `run-stats.csv`: every run: the first epoch\'s share of the training-loss fall and of the weight displacement, and ‖w_last − w_0‖ / ‖w_0‖.',
-    '- `summary.csv`: the decision-quality table above.',
+    '- `summary.csv`: every method of "Every stopping method" below, scored on final (`scored_with_restore` 0) and restored weights (1), with `on_pareto_front` and the restart columns (`restart_decided_share` = median restart epoch on bad runs ÷ budget); then the Lightning-style restart rules.',
+    '- `forecast.csv`: median |relative error| of the predicted final validation loss from 10/20/30% of each good run, per forecast method.',
+    '- `plots/stopping-pareto.svg`: median epochs vs median test loss of every method, both scorings, Pareto fronts drawn.',
     '',
   );
   return L.join('\n');
