@@ -155,3 +155,24 @@ describe('exploding-lr runs', () => {
     expect(BAD_INITS).toEqual(['normal-large', 'dead-relu', 'exploding-lr']);
   });
 });
+
+describe('the forecast restart reads sm.forecast', () => {
+  it('restarts a slowly falling run above target with the value sm.forecast gives', async () => {
+    const x = Array.from({ length: 30 }, (_, t) => 3 + 5 * 0.97 ** t);
+    const sm = spectrumMonitor({ monitor: 'val_loss', spectral: 'both', patience: 100, target: 1, forecastEpochs: 100, minEpochs: 12, delays: 5 });
+    const twin = spectrumMonitor({ monitor: 'val_loss', patience: 100, delays: 5 });
+    sm.attach();
+    twin.attach();
+    let last = null as Awaited<ReturnType<typeof sm.afterEpoch>> | null;
+    for (let e = 0; e < x.length; e++) {
+      last = await sm.afterEpoch({ val_loss: x[e] }, e);
+      await twin.afterEpoch({ val_loss: x[e] }, e);
+      if (last.action !== 'continue') break;
+    }
+    expect(last!.epoch).toBe(11);
+    expect(last!.rule).toBe('poor-forecast');
+    const f = twin.forecast(100)!;
+    expect(f).toBeCloseTo(3 + 5 * 0.97 ** 111, 6);
+    expect(last!.reason).toContain(`puts it at ${Number(f.toPrecision(4))} 100 epochs from now`);
+  });
+});

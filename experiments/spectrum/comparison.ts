@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
-import { spectrumMonitor, type SpectrumMonitorArgs } from '../../plugins/spectrum-monitor/index.js';
+import type { SpectrumMonitorArgs } from '../../plugins/spectrum-monitor/index.js';
 import type { RunLog } from './record.js';
 import { epochLogs, replayEarlyStopping, replaySpectrumMonitor, type ReplayOutcome } from './replay.js';
 import type { SpectrumStudySettings } from './settings.js';
@@ -17,11 +17,6 @@ export interface ComparedMethod {
   family: MethodFamily;
   /** Monitor options (spectrum rows only). */
   monitor?: SpectrumMonitorArgs;
-  /**
-   * Also restart, from the monitor's minEpochs on, when the monitored value is worse than `target`
-   * and `sm.forecast(epochs left in the budget)` is still worse (the forecast a user can act on).
-   */
-  forecastRestart?: boolean;
 }
 
 /**
@@ -36,7 +31,6 @@ export function spectrumVariants(s: Pick<SpectrumStudySettings, 'monitor' | 'alt
     { name: 'spectrum-patience-3', family: 'spectrum', monitor: { ...s.monitor, patience: 3 } },
     { name: 'spectrum-radius-0.01', family: 'spectrum', monitor: r01 },
     { name: 'spectrum-radius-0.01-patience-5', family: 'spectrum', monitor: { ...r01, patience: 5 } },
-    { name: 'spectrum-forecast-restart', family: 'spectrum', monitor: s.monitor, forecastRestart: true },
   ];
 }
 
@@ -60,7 +54,6 @@ export async function replayComparison(
   methods: ComparedMethod[],
   monitorKey: string,
   flag: tf.LayersModel,
-  budget = log.fitLoss.length,
 ): Promise<Record<string, ReplayOutcome>> {
   const logs = log.fitLoss.map((_, e) => epochLogs(log, e));
   const val = logs.map((l) => l[monitorKey === 'val_loss' ? 'val_loss' : monitorKey]);
@@ -72,8 +65,6 @@ export async function replayComparison(
     } else if (m.family === 'prechelt') {
       const rule = PRECHELT_RULES.find((r) => precheltName(r) === m.name)!;
       out[m.name] = replayPrechelt(rule, val, train);
-    } else if (m.family === 'spectrum' && m.forecastRestart) {
-      out[m.name] = await replayForecastRestart(log, m.monitor!, budget);
     } else if (m.family === 'spectrum') {
       const { decisions: _unused, ...o } = await replaySpectrumMonitor(log, m.monitor!, null);
       out[m.name] = o;
@@ -82,31 +73,6 @@ export async function replayComparison(
     }
   }
   return out;
-}
-
-/**
- * The monitor's own decisions plus a forecast restart through its public API: after each epoch e
- * it continued, from `minEpochs` epochs on, a monitored value worse than `target` whose
- * `sm.forecast(budget − e − 1)` is still worse is a restart ('forecast-restart'). Cost per epoch:
- * the monitor's step and one forecast (a DMD of the window).
- */
-export async function replayForecastRestart(log: RunLog, args: SpectrumMonitorArgs, budget: number): Promise<ReplayOutcome> {
-  const sm = spectrumMonitor(args);
-  const target = sm.options.target;
-  if (target === null) throw new Error('replayForecastRestart: the monitor needs a target');
-  sm.attach();
-  const n = log.fitLoss.length;
-  for (let e = 0; e < n; e++) {
-    const d = await sm.afterEpoch(epochLogs(log, e), e);
-    if (d.action !== 'continue') return { epochsUsed: e + 1, stopEpoch: e, action: d.action, rule: d.rule, reason: d.reason };
-    const v = d.value;
-    if (e + 1 < sm.options.minEpochs || v === null || !(v > target)) continue;
-    const f = sm.forecast(Math.max(0, budget - e - 1));
-    if (f !== null && f > target) {
-      return { epochsUsed: e + 1, stopEpoch: e, action: 'restart', rule: 'forecast-restart', reason: `value ${v} above target ${target}, forecast ${f} at the end of the budget` };
-    }
-  }
-  return { epochsUsed: n, stopEpoch: null, action: 'none', rule: 'budget', reason: 'never stopped: full budget' };
 }
 
 /** One method's row of the comparison, scored one way. */

@@ -238,7 +238,7 @@ export function summaryMarkdown(s: SpectrumStudySettings, results: RunResult[], 
       'the radius-0.01 setting is replayed on the same runs as an alternative (see Decision quality). The restart rule (a fixed point above `target`) and the stop rule share the radius. ' +
       'The weights observable was left out: its importance is near 1 from the first window on (see the Fig. 2 check), so requiring it changes no decision and costs a POD per epoch.' +
       (mo.forecastEpochs
-        ? ` \`forecastEpochs: ${mo.forecastEpochs}\` adds the forecast restart: a run still above \`target\` whose Koopman forecast (the kept modes of the loss spectrum evolved ${mo.forecastEpochs} epochs ahead) is still above it is restarted. ` +
+        ? ` \`forecastEpochs: ${mo.forecastEpochs}\` adds the forecast restart: a run still above \`target\` whose Koopman forecast (\`sm.forecast\`: the window's delay embedding with a constant observable, evolved ${mo.forecastEpochs} epochs ahead; before issue 15 the kept modes of the loss spectrum) is still above it is restarted. ` +
           'It is not tuned: it is the budget left after the restart window. It was added after the first replay of the runs below, in which four `normal-large` runs were missed (recall 8/12) because their loss was still falling and so never looked like a fixed point; ' +
           'on the tuning runs it moved the `normal-large` restarts from epochs 24–39 to 9–31, with the same 8/8 recall and 0/12 false restarts. The decisions below are replays on the losses recorded in runs.csv (`--report-only`).'
         : ''),

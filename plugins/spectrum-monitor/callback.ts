@@ -116,6 +116,14 @@ export class SpectrumMonitor extends tf.Callback {
     }
   }
 
+  /** The forecast the `forecastEpochs` restart rule reads (only computed when that rule can act this epoch). */
+  private forecastForRule(): { epochs: number; value: number } | null | undefined {
+    const o = this.options;
+    if (o.forecastEpochs === null || !spectralRestarts(o) || this.epochsSeen < o.minEpochs) return undefined;
+    const value = this.forecast(o.forecastEpochs);
+    return value === null ? null : { epochs: o.forecastEpochs, value };
+  }
+
   /** Bytes held for the window (weight snapshots) and the best and resume weights. */
   get bytesHeld(): number {
     let b = 8 * this.values.length;
@@ -394,6 +402,7 @@ export class SpectrumMonitor extends tf.Callback {
         windowStartValue: this.values.length > 0 ? this.values[0] : null,
         spectra,
         pending,
+        forecast: this.forecastForRule(),
       },
       o,
     );
