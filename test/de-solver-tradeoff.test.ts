@@ -4,11 +4,14 @@ import { koopmanTraining } from '../plugins/koopman-training/index.js';
 import { selectBackend } from '../src/backend/index.js';
 import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from '../experiments/de-solver/network.js';
 import { SOLVER_PARTITION } from '../experiments/de-solver/config.js';
-import { makeOptimizer, setLearningRate } from '../experiments/de-solver/optimizers.js';
+import { solverOptimizer } from '../experiments/de-solver/optimizers.js';
+import { makeOptimizer } from '../experiments/shared/optimizers.js';
+import { setLearningRate } from '../src/tfjs/learning-rate.js';
 import { PAPER_PROBLEM, learningRate, trainingTimes } from '../experiments/de-solver/problem.js';
 import { BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, QUICK_SCHEDULE, bestSettings } from '../experiments/de-solver/config.js';
-import { weightStride } from '../experiments/de-solver/run.js';
-import { agreementRule, fixedRule, guardRule, summarise, tradeoffJob, tradeoffSettings, type TradeoffRow } from '../experiments/de-solver/tradeoff.js';
+import { weightStride } from '../experiments/de-solver/results.js';
+import { agreementRule, fixedRule, guardRule, summariseTradeoffRules } from '../experiments/de-solver/tradeoff-rules.js';
+import { tradeoffJob, tradeoffSettings, type TradeoffRow } from '../experiments/de-solver/tradeoff-score.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -49,7 +52,7 @@ describe('de-solver trade-off: horizon rules', () => {
   });
 
   it('summaries count a run without a jump as T_eq/h = 0 and saved steps = 0', () => {
-    const [g] = summarise(rows, { guard: guardRule });
+    const [g] = summariseTradeoffRules(rows, { guard: guardRule });
     expect(g).toMatchObject({ optimizer: 'adagrad', fit: 'f', end: 100, rule: 'guard', runs: 2, jumped: 1, median_h: 200 });
     expect(g.median_teq_over_h).toBeCloseTo(0.4, 12); // median of 0.8 and 0
     expect(g.share_teq_over_h_ge_1).toBe(0);
@@ -63,7 +66,7 @@ describe('de-solver trade-off: offline fits match the plugin', () => {
     const seed = 3;
     const [end, window, stride] = [600, 400, 10];
     const horizons = [20, 50, 100];
-    const rows = tradeoffJob({ optimizer: 'adagrad', seed, ends: [end], horizons, window, stride, fits: { stabilised: { rank: -1, affine: true, stabilize: true } } });
+    const rows = await tradeoffJob({ optimizer: 'adagrad', seed, ends: [end], horizons, window, stride, fits: { stabilised: { rank: -1, affine: true, stabilize: true } } });
     expect(rows.every((r) => r.fit === 'stabilised')).toBe(true);
     expect(rows.map((r) => r.h)).toEqual(horizons);
 
@@ -71,7 +74,7 @@ describe('de-solver trade-off: offline fits match the plugin', () => {
     const t = tf.tensor2d(trainingTimes(PAPER_PROBLEM), [PAPER_PROBLEM.points, 1]);
     const model = buildSolverNet(seed);
     const vars = solverVariables(model);
-    const opt = makeOptimizer('adagrad');
+    const opt = makeOptimizer(solverOptimizer('adagrad'));
     const kt = koopmanTraining({
       partition: SOLVER_PARTITION,
       window: { start: end - window, end },

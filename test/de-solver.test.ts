@@ -9,12 +9,15 @@ import { deSolverCommand } from '../experiments/de-solver/cli.js';
 import { QUICK_SCHEDULE, bestSettings, BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, paperStride } from '../experiments/de-solver/config.js';
 import { cellNumber, parseCsv } from '../experiments/shared/report/index.js';
 import { buildSolverNet, forwardWithRate, physicsLossValue, solverOutputs, solverVariables } from '../experiments/de-solver/network.js';
-import { OPTIMIZERS, makeOptimizer, setLearningRate } from '../experiments/de-solver/optimizers.js';
-import { mergeRuns, SUMMARY_COLUMNS } from '../experiments/de-solver/outputs.js';
+import { OPTIMIZERS, solverOptimizer } from '../experiments/de-solver/optimizers.js';
+import { SUMMARY_COLUMNS } from '../experiments/de-solver/report.js';
+import { storeRuns } from '../experiments/de-solver/store.js';
+import { makeOptimizer } from '../experiments/shared/optimizers.js';
+import { setLearningRate } from '../src/tfjs/learning-rate.js';
 import { PAPER_PROBLEM, energy, learningRate } from '../experiments/de-solver/problem.js';
 import { rk4Oscillator } from '../experiments/de-solver/rk4.js';
 import { writeCsv } from '../experiments/shared/report/index.js';
-import type { RunRow } from '../experiments/de-solver/run.js';
+import type { RunRow } from '../experiments/de-solver/results.js';
 
 beforeAll(async () => {
   await selectBackend('wasm');
@@ -140,7 +143,7 @@ describe('de-solver: learning-rate schedule', () => {
     const g = [1.5, -2, 0.25];
     const step = (lr: number | null) => {
       const v = tf.variable(tf.zeros([3])); // from 0 the update is read back exactly
-      const opt = makeOptimizer(name);
+      const opt = makeOptimizer(solverOptimizer(name));
       if (lr !== null) setLearningRate(opt, lr);
       opt.minimize(() => tf.sum(tf.mul(v, tf.tensor1d(g))) as tf.Scalar, false, [v]);
       const d = Array.from(v.dataSync());
@@ -292,9 +295,9 @@ describe('de-solver: quick experiment end to end', () => {
 
     // Appending: a new seed is added, a repeated key is replaced, another schedule is refused.
     const row = Object.fromEntries(Object.entries(runs[0]).map(([k, v]) => [k, k === 'optimizer' || k === 'config' || k === 'backend' ? v : cellNumber(v)])) as unknown as RunRow;
-    expect(mergeRuns(dir, [{ ...row, seed: 7 }])).toHaveLength(7);
-    expect(mergeRuns(dir, [{ ...row, seed: 7, teq: 1234 }]).filter((r) => r.seed === '7').map((r) => r.teq)).toEqual(['1234']);
-    expect(() => mergeRuns(dir, [{ ...row, steps: 999 }])).toThrow(/another schedule/);
+    expect(storeRuns(dir, [{ ...row, seed: 7 }])).toHaveLength(7);
+    expect(storeRuns(dir, [{ ...row, seed: 7, teq: 1234 }]).filter((r) => r.seed === '7').map((r) => r.teq)).toEqual(['1234']);
+    expect(() => storeRuns(dir, [{ ...row, steps: 999 }])).toThrow(/another schedule/);
 
     // A second process's out dir merges in: its runs, details and session; another schedule is refused.
     const dir2 = mkdtempSync(join(tmpdir(), 'de-solver-b-'));

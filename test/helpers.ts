@@ -1,4 +1,4 @@
-import { mulberry32 } from '../experiments/shared/data/random.js';
+import { mulberry32 } from '../src/linalg/random.js';
 
 /** Deterministic pseudo-random numbers for tests. */
 export const rng = mulberry32;

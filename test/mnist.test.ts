@@ -4,9 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistSettings } from '../experiments/mnist/cli.js';
-import { fineGrid, mergeMnistFolders, plainSeries, runMnistExperiment, SUMMARY_COLUMNS, teqSteps, timeToLoss } from '../experiments/mnist/experiment.js';
+import { mergeMnistFolders, runMnistExperiment } from '../experiments/mnist/experiment.js';
+import { fineGrid, plainSeries, SUMMARY_COLUMNS, teqSteps, timeToLoss } from '../experiments/mnist/measure.js';
 import type { RunResult } from '../experiments/mnist/run.js';
-import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../experiments/shared/mlp.js';
+import { MLP_ADADELTA, buildMlp } from '../experiments/shared/mlp.js';
+import { makeOptimizer } from '../experiments/shared/optimizers.js';
+import { getLearningRate, setLearningRate } from '../src/tfjs/learning-rate.js';
 import { selectBackend } from '../src/backend/index.js';
 
 beforeAll(async () => {
@@ -78,7 +81,7 @@ describe('MNIST experiment pieces', () => {
     expect(after1).toBeCloseTo(0.8, 6);
     expect(v.dataSync()[0]).toBeCloseTo(0.8 - 0.01 * 1.6, 6);
     v.dispose();
-    adadelta().dispose();
+    makeOptimizer(MLP_ADADELTA).dispose();
   });
 
   it('settings: flags override the paper, bad values are named', () => {

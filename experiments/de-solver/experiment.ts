@@ -5,10 +5,12 @@ import { existsSync } from 'node:fs';
 import { writeCsv } from '../shared/report/index.js';
 import { BEST_PRESETS, QUICK_SCHEDULE, QUICK_SEEDS, PAPER_SCHEDULE, bestSettings, validateSchedule, type BestPreset, type Schedule } from './config.js';
 import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
-import { existingSchedule, mergeFolder, mergeRuns, readSessions, writeDetail, writeReport, writeSessions, type Session, type SummaryRow } from './outputs.js';
+import { writeReport, type SummaryRow } from './report.js';
+import { existingSchedule, mergeFolder, readSessions, storeRuns, writeDetail, writeSessions, type Session } from './store.js';
 import { runPool } from './pool.js';
-import type { RunJob } from './run.js';
-import { TRADEOFF_COLUMNS, tradeoffSettings, writeTradeoffReport } from './tradeoff.js';
+import type { RunJob } from './results.js';
+import { writeTradeoffReport } from './tradeoff-report.js';
+import { TRADEOFF_COLUMNS, tradeoffSettings } from './tradeoff-score.js';
 
 export interface DeSolverOptions {
   /** One optimizer or all three. @default 'all' */
@@ -141,7 +143,7 @@ export async function runDeSolver(options: DeSolverOptions = {}): Promise<Summar
     onSteps: (n) => bar?.tick(n, `${done}/${jobs.length} jobs done`),
     onResult: (job, result) => {
       done++;
-      mergeRuns(o.out, result.rows);
+      storeRuns(o.out, result.rows);
       writeDetail(o.out, result.detail);
       if (result.tradeoffError) console.warn(`\n${job.optimizer} seed ${job.seed}: trade-off not scored: ${result.tradeoffError}`);
       if (result.tradeoff.length) {

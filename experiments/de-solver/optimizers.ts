@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
-import { FixedAdadelta } from '../../src/tfjs/adadelta.js';
+import type { OptimizerSettings } from '../shared/optimizers.js';
 import { learningRate } from './problem.js';
 
 export const OPTIMIZERS = Object.freeze(['adam', 'adagrad', 'adadelta'] as const);
@@ -8,30 +7,17 @@ export type OptimizerName = (typeof OPTIMIZERS)[number];
 /**
  * The paper's optimizers (Tables S4–S6) with PyTorch's defaults where the paper says nothing:
  * Adam β = (0.999, 0.9999), ε = 1e-8; Adagrad with a zero initial accumulator; Adadelta ρ = 0.999,
- * ε = 1e-6. The learning rate starts at η(0) and is set every step by {@link setLearningRate}.
+ * ε = 1e-6 (the Zeiler/PyTorch update). The learning rate starts at η(0) and is set every step by
+ * `setLearningRate` (src/tfjs). Pass one to `makeOptimizer` (experiments/shared).
  */
-export function makeOptimizer(name: OptimizerName): tf.Optimizer {
-  const lr = learningRate(0);
-  switch (name) {
-    case 'adam':
-      return tf.train.adam(lr, 0.999, 0.9999, 1e-8);
-    case 'adagrad':
-      return tf.train.adagrad(lr, 0);
-    case 'adadelta':
-      // tfjs's own Adadelta divides by the previous squared-gradient average; PyTorch's (the paper's) by the updated one
-      return new FixedAdadelta(lr, 0.999, 1e-6);
-    default:
-      throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}; got ${String(name)}`);
-  }
-}
+export const SOLVER_OPTIMIZERS: Readonly<Record<OptimizerName, Readonly<OptimizerSettings>>> = Object.freeze({
+  adam: Object.freeze({ name: 'adam', learningRate: learningRate(0), beta1: 0.999, beta2: 0.9999, epsilon: 1e-8 }),
+  adagrad: Object.freeze({ name: 'adagrad', learningRate: learningRate(0), initialAccumulatorValue: 0 }),
+  adadelta: Object.freeze({ name: 'adadelta', learningRate: learningRate(0), rho: 0.999, epsilon: 1e-6 }),
+});
 
-/**
- * Sets the learning rate of a tfjs Adam/Adagrad/Adadelta optimizer. `learningRate` is a protected
- * field that these optimizers read on every `applyGradients`, so assigning it takes effect on the
- * next step (a test checks this against the update rule).
- */
-export function setLearningRate(optimizer: tf.Optimizer, lr: number): void {
-  const o = optimizer as unknown as { learningRate?: unknown };
-  if (typeof o.learningRate !== 'number') throw new Error(`optimizer ${optimizer.getClassName()} has no numeric learningRate field`);
-  o.learningRate = lr;
+/** The settings of one of {@link OPTIMIZERS}, naming the choices when `name` is none of them. */
+export function solverOptimizer(name: OptimizerName): OptimizerSettings {
+  if (!(OPTIMIZERS as readonly string[]).includes(name)) throw new Error(`optimizer must be one of ${OPTIMIZERS.join(', ')}; got ${String(name)}`);
+  return { ...SOLVER_OPTIMIZERS[name] };
 }

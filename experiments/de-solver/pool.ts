@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { selectBackend } from '../../src/backend/index.js';
-import { runJob, type RunJob, type RunResult } from './run.js';
+import type { RunJob, RunResult } from './results.js';
+import { runJob } from './run.js';
 
 export interface PoolOptions {
   /** Worker processes; 1 runs the jobs in this process. */

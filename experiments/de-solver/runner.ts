@@ -4,7 +4,8 @@
  * (structured-clone serialisation, so NaN and typed arrays survive).
  */
 import { selectBackend } from '../../src/backend/index.js';
-import { runJob, type RunJob } from './run.js';
+import type { RunJob } from './results.js';
+import { runJob } from './run.js';
 
 type Message = { type: 'init'; backend: string } | { type: 'job'; id: number; job: RunJob } | { type: 'exit' };
 

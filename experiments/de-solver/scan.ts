@@ -6,21 +6,24 @@
  *   npx tsx experiments/de-solver/scan.ts dump adadelta 0            # writes <dir>/traj-adadelta-0.bin (36 MB)
  *   npx tsx experiments/de-solver/scan.ts fit adadelta 0 '[{"start":35000,"end":45000,"every":25,"fit":{"rank":-1},"horizons":[2500]}]'
  *
- * Set SCAN_DIR (default /tmp/de-solver-scan) and SCAN_PARTITION (a PartitionSpec as JSON).
+ * Set SCAN_DIR (default /tmp/de-solver-scan) and SCAN_PARTITION (a PartitionSpec as JSON). A config's
+ * window [start, end] must be a whole number of `every` steps, and each horizon a multiple of it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectBackend } from '../../src/backend/index.js';
-import { fitRows } from '../../src/koopman/fit.js';
-import { resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
+import type { FitOptions } from '../../src/koopman/options.js';
+import { fitWindow } from '../../src/koopman/window.js';
 import { equivalentSteps, errorToGrowth } from '../../src/metrics/index.js';
-import { partitionWeights, scatterGroup } from '../../src/partition/partition.js';
+import { partitionWeights } from '../../src/partition/partition.js';
 import type { PartitionSpec } from '../../src/partition/types.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
 import { PAPER_SCHEDULE, SOLVER_PARTITION } from './config.js';
 import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
-import { makeOptimizer, setLearningRate, type OptimizerName } from './optimizers.js';
+import { makeOptimizer } from '../shared/optimizers.js';
+import { trainSteps } from '../shared/train.js';
+import { solverOptimizer, type OptimizerName } from './optimizers.js';
 import { learningRate, trainingTimes } from './problem.js';
 
 interface ScanConfig {
@@ -43,18 +46,18 @@ const model = buildSolverNet(seed);
 const n = readWeights(model).length;
 
 if (mode === 'dump') {
-  const opt = makeOptimizer(optimizer as OptimizerName);
-  const vars = solverVariables(model);
+  const opt = makeOptimizer(solverOptimizer(optimizer as OptimizerName));
   const W = new Float32Array((steps + 1) * n);
   const L = new Float64Array(steps + 1);
-  for (let s = 0; s < steps; s++) {
-    W.set(readWeights(model), s * n);
-    setLearningRate(opt, learningRate(s));
-    const l = opt.minimize(() => physicsLoss(model, t), true, vars)!;
-    L[s] = l.dataSync()[0];
-    l.dispose();
-  }
-  W.set(readWeights(model), steps * n);
+  W.set(readWeights(model), 0);
+  await trainSteps(opt, () => physicsLoss(model, t), solverVariables(model), {
+    steps,
+    learningRate: (s) => learningRate(s - 1),
+    onStep: ({ step, loss }) => {
+      L[step - 1] = loss;
+      W.set(readWeights(model), step * n);
+    },
+  });
   L[steps] = physicsLossValue(model, t);
   mkdirSync(dir, { recursive: true });
   writeFileSync(file('traj'), W);
@@ -71,26 +74,16 @@ if (mode === 'dump') {
   for (const c of JSON.parse(configs ?? '[]') as ScanConfig[]) {
     console.log(JSON.stringify(c));
     try {
-      const o = resolveFitOptions(c.fit);
-      const m = Math.floor((c.end - c.start) / c.every) + 1;
-      const ops = part.groups.map((g) => {
-        const d = g.indices.length;
-        const rows = new Float64Array(d * m);
-        for (let k = 0; k < m; k++) {
-          const w = wAt(c.start + k * c.every);
-          for (let i = 0; i < d; i++) rows[i * m + k] = w[g.indices[i]];
-        }
-        return fitRows(rows, d, m, o, g.id);
-      });
+      const fit = fitWindow({ weightsAt: wAt, groups: part.groups, start: c.start, end: c.end, stride: c.every }, c.fit, true);
       const base = wAt(c.end);
       for (const h of c.horizons) {
-        const out = Float32Array.from(base);
-        ops.forEach((op, gi) => scatterGroup(out, part.groups[gi], op.predict(Array.from(part.groups[gi].indices, (i) => base[i]), h / c.every)));
-        writeWeights(model, out);
-        const loss = physicsLossValue(model, t);
+        // null when a predicted weight is not finite in float32: its loss is NaN
+        const out = fit.predictWeights(h, base);
+        if (out) writeWeights(model, out);
+        const loss = out ? physicsLossValue(model, t) : NaN;
         const inRange = c.end + h <= last;
         const teq = inRange ? equivalentSteps(losses.subarray(c.end), loss).teq / h : NaN;
-        const e2g = inRange ? errorToGrowth(out, wAt(c.end + h), base) : NaN;
+        const e2g = inRange && out ? errorToGrowth(out, wAt(c.end + h), base) : NaN;
         console.log(`  h ${h}: loss ${loss.toPrecision(6)} plain ${inRange ? losses[c.end + h].toPrecision(6) : '-'} at t2 ${losses[c.end].toPrecision(6)}  T_eq/h ${teq.toFixed(4)}  error-to-growth ${e2g.toPrecision(3)}`);
       }
     } catch (err) {

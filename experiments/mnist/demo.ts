@@ -6,7 +6,7 @@ import { loadDataset } from '../shared/data/dataset.js';
 import { ProgressBar } from '../shared/report/progress.js';
 import { svgPlot } from '../shared/report/svg.js';
 import { prepareTensors } from '../shared/data/split.js';
-import { measure, timeToLoss } from './experiment.js';
+import { measure, timeToLoss } from './measure.js';
 import { runMnist } from './run.js';
 import { PAPER_SETTINGS, bestConfig, type MnistSettings } from './settings.js';
 

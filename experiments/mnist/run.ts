@@ -3,7 +3,9 @@ import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from 
 import { readWeights } from '../../src/tfjs/weights.js';
 import type { MnistTensors } from '../shared/data/split.js';
 import { evaluate, withSeededRandom } from '../shared/train.js';
-import { adadelta, buildMlp, getLearningRate, setLearningRate } from '../shared/mlp.js';
+import { getLearningRate, setLearningRate } from '../../src/tfjs/learning-rate.js';
+import { MLP_ADADELTA, buildMlp } from '../shared/mlp.js';
+import { makeOptimizer } from '../shared/optimizers.js';
 
 export interface RunSettings {
   epochs: number;
@@ -67,7 +69,7 @@ export async function runMnist(
 ): Promise<RunResult> {
   return withSeededRandom(seed, async () => {
     const model = buildMlp(seed);
-    const opt = adadelta(1.0);
+    const opt = makeOptimizer(MLP_ADADELTA);
     model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
     const r: RunResult = {
       testLoss: [],

@@ -7,8 +7,9 @@ import { fig2Spectra, windowLengths } from './fig2.js';
 import type { Init, StudyModel } from './model.js';
 import { recordRun } from './record.js';
 import type { SpectrumStudySettings } from './settings.js';
-import { pushRows, relativeDrift } from './study.js';
-import { firstLossDrop, type RunResult } from './summary.js';
+import { pushRows } from './csv-rows.js';
+import { firstLossDrop, type RunResult } from './measures.js';
+import { relativeDrift } from './study.js';
 
 /**
  * Trains further runs of the initialisations `inits` (every network and seed of `s`, bad runs for

@@ -7,7 +7,7 @@ import type { RunLog } from './record.js';
 import type { ReplayOutcome } from './replay.js';
 import { divergenceRules, replayDivergence, restartRow, type RestartRow } from './restart-early.js';
 import type { SpectrumStudySettings } from './settings.js';
-import { flagModel } from './study.js';
+import { flagModel } from './methods.js';
 
 /** The columns of summary.csv: the study's, then the comparison's. */
 export const COMPARISON_SUMMARY_COLUMNS = [

@@ -4,7 +4,7 @@ import type { RunLog } from './record.js';
 import { epochLogs, replayEarlyStopping, replaySpectrumMonitor, type ReplayOutcome } from './replay.js';
 import type { SpectrumStudySettings } from './settings.js';
 import { PRECHELT_RULES, paretoFront, precheltName, replayPrechelt, scoreOutcome } from './stopping-rules.js';
-import { median } from './summary.js';
+import { median } from '../../src/metrics/index.js';
 
 /** Patiences of the earlyStopping rows (tf.callbacks.earlyStopping, replayed by hand). */
 export const ES_PATIENCES = [1, 2, 3, 5, 10, 20] as const;

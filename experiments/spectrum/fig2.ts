@@ -61,18 +61,19 @@ export function fig2Spectra(log: Pick<RunLog, 'points' | 'weights'>, lossWindows
     if (n > available) return;
     const delays = Math.max(1, Math.floor(n / 2));
     const series = log.points.slice(0, n).map((p) => p.trainLoss);
-    out.push(summarise('loss', WINDOW_LABELS[i], n, delays, seriesSpectrum(series, delays, FIG2_SPECTRUM)));
+    out.push(windowSpectrum('loss', WINDOW_LABELS[i], n, delays, seriesSpectrum(series, delays, FIG2_SPECTRUM)));
   });
   if (log.weights) {
     weightWindows.forEach((n, i) => {
       if (n > log.weights!.length) return;
-      out.push(summarise('weights', WINDOW_LABELS[i], n, 0, weightSpectrum(log.weights!.slice(0, n), FIG2_SPECTRUM)));
+      out.push(windowSpectrum('weights', WINDOW_LABELS[i], n, 0, weightSpectrum(log.weights!.slice(0, n), FIG2_SPECTRUM)));
     });
   }
   return out;
 }
 
-function summarise(observable: Fig2Observable, label: WindowLabel, window: number, delays: number, s: SpectrumSummary): WindowSpectrum {
+/** One window's spectrum with the Fig. 2 shares (near 0, near 1), mean |λ| and leading transient. O(modes). */
+function windowSpectrum(observable: Fig2Observable, label: WindowLabel, window: number, delays: number, s: SpectrumSummary): WindowSpectrum {
   let near1 = 0;
   let near0 = 0;
   let mean = 0;

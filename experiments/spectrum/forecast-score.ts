@@ -1,6 +1,6 @@
 import { resolveSpectrumMonitorArgs, spectrumMonitor, type SpectrumMonitorArgs } from '../../plugins/spectrum-monitor/index.js';
 import { seriesSpectrum } from '../../src/spectrum/spectrum.js';
-import { median } from './summary.js';
+import { median } from '../../src/metrics/index.js';
 
 /**
  * Learning-curve baselines for the loss forecast (pure): a power law L(t) = a + b·t^(−c) and an

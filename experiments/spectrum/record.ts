@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { readWeights } from '../../src/tfjs/index.js';
+import { makeOptimizer } from '../shared/optimizers.js';
 import { evaluate, withSeededRandom } from '../shared/train.js';
 import { EpochSampler, epochBatch, type StudyTensors } from './data.js';
 import { BAD_INITS, buildStudyModel, runLearningRate, type Init, type StudyModel } from './model.js';
@@ -49,10 +50,6 @@ export interface RunLog extends RunSpec {
   weightCount: number;
 }
 
-export function makeOptimizer(name: StudyOptimizer, lr: number): tf.Optimizer {
-  return name === 'adam' ? tf.train.adam(lr) : tf.train.sgd(lr);
-}
-
 /**
  * Trains one network for `s.epochs` epochs of `epochSize` pool samples each (fit() with one
  * epoch per call, shuffled with a seeded Math.random) and records the losses of every w_t and,
@@ -67,7 +64,8 @@ export async function recordRun(
 ): Promise<RunLog> {
   return withSeededRandom(spec.seed, async () => {
     const model = buildStudyModel(spec.model, spec.init, spec.seed);
-    const optimizer = makeOptimizer(s.optimizer, runLearningRate(spec.init, s.learningRate));
+    // tfjs's defaults for everything but the learning rate (seed 003 gives only lr 1e-3)
+    const optimizer = makeOptimizer({ name: s.optimizer, learningRate: runLearningRate(spec.init, s.learningRate) });
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     const sampler = new EpochSampler(t.pool.size, t.sizes.epochSize, spec.seed);
     const measure = (): LossPoint => {

@@ -1,5 +1,5 @@
 import type { ReplayOutcome } from './replay.js';
-import { median } from './summary.js';
+import { median } from '../../src/metrics/index.js';
 
 /**
  * Lightning-style divergence rule for restarts (pure): from epoch `fromEpoch` on, the first epoch

@@ -1,20 +1,23 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+/** The spectrum study: records every run once, replays every stopping method on it, and writes the CSVs, plots and summary. */
+import { mkdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { eigenvalueSvg, type Decision } from '../../plugins/spectrum-monitor/index.js';
 import { selectBackend } from '../../src/backend/index.js';
 import { loadEmbeddedMnist } from '../shared/data/index.js';
-import { ProgressBar, svgPlot, writeCsv } from '../shared/report/index.js';
+import { ProgressBar, writeCsv } from '../shared/report/index.js';
+import { pushRows } from './csv-rows.js';
 import { prepareStudyTensors } from './data.js';
-import { writeStudyMeta } from './reload.js';
-import { runComparison, writeComparison } from './comparison-report.js';
-import { FIG2_NEAR_ONE, fig2Numbers, fig2Spectra, windowLengths, type WindowSpectrum } from './fig2.js';
-import { BAD_INITS, buildStudyModel, type StudyModel } from './model.js';
+import { fig2Numbers, fig2Spectra, windowLengths } from './fig2.js';
+import { firstLossDrop, type RunResult } from './measures.js';
+import { writeStudyMeta } from './meta.js';
+import { flagModel, replayMethods, replayModel } from './methods.js';
+import { BAD_INITS } from './model.js';
+import { writePlots } from './plots.js';
 import { recordRun, type RunLog, type RunSpec } from './record.js';
-import { epochLogs, replayEarlyStopping, replaySpectrumMonitor, type ReplayOutcome } from './replay.js';
+import { runComparison, writeComparison } from './comparison-report.js';
 import type { SpectrumStudySettings } from './settings.js';
-import { firstLossDrop, writeSummary, type MethodName, type RunResult } from './summary.js';
+import { writeSummary } from './summary.js';
 
 /** Every run of a study, in the order they are trained. */
 export function studyRuns(s: SpectrumStudySettings): (RunSpec & { epochs: number })[] {
@@ -28,47 +31,6 @@ export function studyRuns(s: SpectrumStudySettings): (RunSpec & { epochs: number
     }
   }
   return runs;
-}
-
-/** Replays one recorded run through every stopping method. */
-export async function replayMethods(
-  log: RunLog,
-  s: Pick<SpectrumStudySettings, 'monitor' | 'alternatives'>,
-  models: { dummy: tf.LayersModel; replay: tf.LayersModel | null },
-): Promise<{ outcomes: Record<MethodName, ReplayOutcome>; alternatives: Record<string, ReplayOutcome>; decisions: Decision[] }> {
-  const logs = log.fitLoss.map((_, e) => epochLogs(log, e));
-  const monitor = s.monitor.monitor ?? 'val_loss';
-  const sm = await replaySpectrumMonitor(log, s.monitor, models.replay);
-  const { decisions, ...spectrum } = sm;
-  const alternatives: Record<string, ReplayOutcome> = {};
-  for (const [name, args] of Object.entries(s.alternatives)) {
-    const { decisions: _unused, ...outcome } = await replaySpectrumMonitor(log, args, models.replay);
-    alternatives[name] = outcome;
-  }
-  return {
-    alternatives,
-    outcomes: {
-      spectrum,
-      'early-stopping-3': await replayEarlyStopping(logs, { monitor, patience: 3 }, models.dummy),
-      'early-stopping-10': await replayEarlyStopping(logs, { monitor, patience: 10 }, models.dummy),
-      'full-budget': { epochsUsed: logs.length, stopEpoch: null, action: 'none', rule: 'budget', reason: 'the whole budget' },
-    },
-    decisions,
-  };
-}
-
-/** A compiled copy of a study network, used only to hold recorded weights during replays. */
-export function replayModel(model: StudyModel): tf.LayersModel {
-  const m = buildStudyModel(model, 'he', 0);
-  m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
-  return m;
-}
-
-/** A one-unit model whose only use is the stopTraining flag tfjs's earlyStopping sets. */
-export function flagModel(): tf.LayersModel {
-  const m = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [1] })] });
-  m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
-  return m;
 }
 
 /**
@@ -180,103 +142,3 @@ function distance(a: Float32Array, b: Float32Array): number {
   for (let i = 0; i < a.length; i++) s += (b[i] - a[i]) ** 2;
   return Math.sqrt(s);
 }
-
-export function pushRows(
-  log: RunLog,
-  outcomes: Record<string, ReplayOutcome>,
-  decisions: Decision[],
-  fig2: WindowSpectrum[],
-  rows: { epochRows: Record<string, unknown>[]; decisionRows: Record<string, unknown>[]; monitorRows: Record<string, unknown>[]; fig2Rows: Record<string, unknown>[] },
-): void {
-  const id = { model: log.model, init: log.init, seed: log.seed, bad: log.bad };
-  log.points.forEach((p, t) => {
-    rows.epochRows.push({
-      ...id,
-      epoch: t,
-      train_loss: p.trainLoss,
-      val_loss: p.valLoss,
-      test_loss: p.testLoss,
-      test_acc: p.testAcc,
-      fit_loss: t > 0 ? log.fitLoss[t - 1] : NaN,
-      epoch_ms: t > 0 ? log.epochMs[t - 1] : NaN,
-    });
-  });
-  for (const [method, o] of Object.entries(outcomes)) {
-    const end = log.points[o.epochsUsed];
-    rows.decisionRows.push({
-      ...id,
-      method,
-      budget: log.fitLoss.length,
-      epochs_used: o.epochsUsed,
-      stop_epoch: o.stopEpoch ?? '',
-      action: o.action,
-      rule: o.rule,
-      final_test_loss: end.testLoss,
-      final_test_acc: end.testAcc,
-      final_val_loss: end.valLoss,
-      reason: o.reason,
-    });
-  }
-  for (const d of decisions) {
-    const l = d.spectra.loss;
-    const w = d.spectra.weights;
-    rows.monitorRows.push({
-      ...id,
-      epoch: d.epoch,
-      value: d.value ?? NaN,
-      action: d.action,
-      rule: d.rule,
-      loss_share_near_one: l ? l.shareNearOne : NaN,
-      loss_spectral_radius: l ? l.spectralRadius : NaN,
-      loss_rank: l ? l.rank : NaN,
-      weights_share_near_one: w ? w.shareNearOne : NaN,
-      weights_spectral_radius: w ? w.spectralRadius : NaN,
-      reason: d.reason,
-    });
-  }
-  for (const f of fig2) {
-    rows.fig2Rows.push({
-      ...id,
-      observable: f.observable,
-      window_label: f.label,
-      window: f.window,
-      delays: f.delays,
-      rank: f.spectrum.rank,
-      kept: f.spectrum.kept.filter(Boolean).length,
-      share_near_one: f.shareNearOne,
-      share_near_zero: f.shareNearZero,
-      mean_modulus: f.meanModulus,
-      leading_transient_modulus: f.leadingTransient,
-      spectral_radius: f.spectrum.spectralRadius,
-      reconstruction_error: f.spectrum.reconstructionError,
-    });
-  }
-}
-
-/** Fig. 2 of seed 003 for one run: loss curves and the six eigenvalue plots. */
-export function writePlots(out: string, log: RunLog, fig2: WindowSpectrum[]): void {
-  const dir = join(out, 'plots');
-  const base = `${log.model}-${log.init}`;
-  const t = log.points.map((_, i) => i);
-  writeFileSync(
-    join(dir, `${base}-loss.svg`),
-    svgPlot(
-      [
-        { name: 'train (L_tr)', x: t, y: log.points.map((p) => p.trainLoss) },
-        { name: 'validation', x: t, y: log.points.map((p) => p.valLoss) },
-        { name: 'test', x: t, y: log.points.map((p) => p.testLoss) },
-      ],
-      { title: `${log.model}, ${log.init} init, seed ${log.seed}: cross-entropy`, xLabel: 'epoch', yLabel: 'loss', logY: true },
-    ),
-  );
-  for (const f of fig2) {
-    writeFileSync(
-      join(dir, `${base}-${f.observable}-${f.label}.svg`),
-      eigenvalueSvg(
-        { ...f.spectrum, shareNearOne: f.shareNearOne },
-        { title: `${log.model} ${log.init}: ${f.observable} observable, first ${f.window} snapshots`, nearOneRadius: FIG2_NEAR_ONE },
-      ),
-    );
-  }
-}
-

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
+import { registerWasmConv2DBackpropFilter } from './wasm-conv2d-backprop-filter.js';
 
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'node', 'wasm', 'cpu'] as const;
@@ -28,6 +29,7 @@ export async function selectBackend(choice: BackendChoice | string = 'auto'): Pr
         await import(/* optional */ '@tensorflow/tfjs-node' as string);
       } else if (name === 'wasm') {
         await import('@tensorflow/tfjs-backend-wasm');
+        registerWasmConv2DBackpropFilter();
       }
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);

@@ -43,6 +43,11 @@ export function errorToGrowth(wKO: ArrayLike<number>, wTrue: ArrayLike<number>, 
   return median(err) / median(grow);
 }
 
+/**
+ * The one median of the project (experiments use it too): the middle value, or the mean of the
+ * two middle values; NaN for no values. NaN entries sort last (typed-array order), so callers that
+ * mean "over the defined values" filter them first. O(n log n) in the n values; copies them.
+ */
 export function median(values: ArrayLike<number>): number {
   const s = Float64Array.from(values).sort();
   if (s.length === 0) return NaN;

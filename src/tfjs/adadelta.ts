@@ -44,7 +44,11 @@ export class FixedAdadelta extends tf.AdadeltaOptimizer {
   }
 }
 
-/** Factory like `tf.train.adadelta`, with the corrected update. */
+/**
+ * The one Adadelta factory: like `tf.train.adadelta` (its defaults: learning rate 0.001, ρ 0.95,
+ * ε the backend's), with the corrected update. The experiments pass their settings explicitly
+ * through `makeOptimizer` (experiments/shared/optimizers.ts).
+ */
 export function adadelta(learningRate = 0.001, rho = 0.95, epsilon?: number): FixedAdadelta {
   return new FixedAdadelta(learningRate, rho, epsilon);
 }

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { readIdxImages, readIdxLabels } from './idx.js';
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../../../src/linalg/random.js';
 
 /** Pixels per image (28 × 28). */
 export const IMAGE_SIZE = 784;

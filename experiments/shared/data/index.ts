@@ -25,4 +25,4 @@ export {
   type IdxArray,
   type IdxImages,
 } from './idx.js';
-export { mulberry32 } from './random.js';
+export { mulberry32 } from '../../../src/linalg/random.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from './dataset.js';
-import { mulberry32 } from './random.js';
+import { mulberry32 } from '../../../src/linalg/random.js';
 
 export interface MnistTensors {
   /** Training inputs tiled/shuffled to exactly stepsPerEpoch × batchSize samples (one epoch of fit()). */

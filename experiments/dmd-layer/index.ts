@@ -1,0 +1,2 @@
+export { dmdLayerCommand, dmdLayerSettings } from './cli.js';
+export { resummariseDmdLayer, runDmdLayerExperiment } from './experiment.js';

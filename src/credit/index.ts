@@ -1,0 +1,11 @@
+export { blockType, drawAlignment, gaussian, type Alignment, type AlignmentOptions, type BlockType } from './alignment.js';
+export { blockSensitivities, composeOperators, type Sensitivity } from './compose.js';
+export { assignCredit, type BlockCredit, type CreditBlock, type CreditResult } from './credit.js';
+export { logAbsDet, type LogDeterminant } from './determinant.js';
+export { applyRows, embeddingSteps, minimumInputs, stepDelayEmbedding, type BatchMap, type Embedding } from './embedding.js';
+export { fullOperator, kernelCredits, type KernelCredit } from './kernels.js';
+export { frobeniusDistance, identity, matrix, multiply, thinSvd, transpose, type Matrix } from './matrix.js';
+export { CREDIT_DEFAULTS, resolveCreditOptions, type CreditOptions, type ResolvedCreditOptions } from './options.js';
+export { fitPairs, type PairFit } from './pairs.js';
+export { LAYER_KINDS, partitionLayers, type BlockPlan, type LayerInfo, type LayerKind } from './partition.js';
+export { fromReduced, identityBasis, principalBasis, toReduced, type Basis } from './pca.js';
