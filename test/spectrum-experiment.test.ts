@@ -14,6 +14,11 @@ import { recordRun } from '../experiments/spectrum/record.js';
 import { replayEarlyStopping, replaySpectrumMonitor, type ReplayLogs } from '../experiments/spectrum/replay.js';
 import { flagModel } from '../experiments/spectrum/methods.js';
 import { SUMMARY_COLUMNS, restartStats, stopOracle, type RunResult } from '../experiments/spectrum/measures.js';
+import { COMPARISON_SUMMARY_COLUMNS } from '../experiments/spectrum/comparison-report.js';
+import { comparedMethods } from '../experiments/spectrum/comparison.js';
+import { settingsFromArgs } from '../experiments/spectrum/cli.js';
+
+const QUICK_STUDY = settingsFromArgs({ init: 'all', bad: true, optimizer: 'adam', quick: true, out: 'unused', backend: 'wasm' });
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -168,31 +173,50 @@ describe('spectrum experiment, quick', () => {
     expect(plots).toContain('mlp-xavier-weights-late.svg');
 
     const lines = readFileSync(join(out, 'summary.csv'), 'utf8').trim().split('\n');
-    expect(lines[0]).toBe(SUMMARY_COLUMNS.join(','));
-    expect(lines[0]).toBe('method,runs,median_epochs,median_final_test_loss,restart_recall,false_restart_rate');
+    expect(lines[0]).toBe(COMPARISON_SUMMARY_COLUMNS.join(','));
+    expect(lines[0]).toBe(`${SUMMARY_COLUMNS.join(',')},scored_with_restore,on_pareto_front,restart_decided_share`);
     const rows = lines.slice(1).map((l) => l.split(','));
-    expect(rows.map((r) => r[0])).toEqual(['spectrum', 'early-stopping-3', 'early-stopping-10', 'full-budget']);
-    for (const r of rows) {
-      expect(r).toHaveLength(6);
+    const names = comparedMethods(QUICK_STUDY).map((m) => m.name);
+    expect(names).toEqual(expect.arrayContaining(['early-stopping-1', 'early-stopping-20', 'prechelt-gl2', 'prechelt-pq0.5', 'prechelt-up3', 'spectrum', 'full-budget']));
+    const stopRows = rows.filter((r) => r[6] !== '');
+    expect(stopRows.map((r) => `${r[0]}:${r[6]}`)).toEqual([...names.map((n) => `${n}:0`), ...names.map((n) => `${n}:1`)]);
+    for (const r of stopRows) {
+      expect(r).toHaveLength(9);
       expect(Number(r[1])).toBe(3); // three good initialisations, one seed
       for (const v of r.slice(1, 4)) expect(Number.isFinite(Number(v)) && v !== '').toBe(true);
       expect(Number(r[2])).toBeGreaterThanOrEqual(1);
       expect(Number(r[2])).toBeLessThanOrEqual(40);
-      if (r[0] === 'spectrum') {
-        for (const v of r.slice(4)) {
+      expect(['0', '1']).toContain(r[7]);
+      if (r[0].startsWith('spectrum')) {
+        for (const v of r.slice(4, 6)) {
           expect(v).not.toBe('');
           expect(Number(v)).toBeGreaterThanOrEqual(0);
           expect(Number(v)).toBeLessThanOrEqual(1);
         }
       } else {
-        expect(r.slice(4)).toEqual(['', '']);
+        expect(r.slice(4, 6)).toEqual(['', '']);
+        expect(r[8]).toBe('');
       }
     }
-    expect(Number(rows[3][2])).toBe(40); // the full budget
+    // the full budget: 40 epochs, and with restore it can never end worse than earlyStopping(10) with restore
+    const row = (m: string, restore: string) => stopRows.find((r) => r[0] === m && r[6] === restore)!;
+    expect(Number(row('full-budget', '0')[2])).toBe(40);
+    expect(Number(row('full-budget', '1')[3])).toBeLessThanOrEqual(Number(row('early-stopping-10', '1')[3]));
+    // at least one method per scoring is on the Pareto front
+    for (const restore of ['0', '1']) expect(stopRows.some((r) => r[6] === restore && r[7] === '1')).toBe(true);
+    const lightning = rows.filter((r) => r[0].startsWith('lightning-'));
+    expect(lightning).toHaveLength(3);
+    for (const r of lightning) expect(Number(r[1])).toBe(3 + 3); // every good and bad run
+    const forecast = readFileSync(join(out, 'forecast.csv'), 'utf8').trim().split('\n');
+    expect(forecast[0]).toBe('method,prefix_share,median_abs_rel_error');
+    expect(forecast.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(
+      expect.arrayContaining(['koopman,0.1', 'koopman,0.2', 'koopman,0.3', 'curve-fit,0.1', 'curve-fit,0.2', 'curve-fit,0.3']),
+    );
+    expect(existsSync(join(out, 'plots', 'stopping-pareto.svg'))).toBe(true);
 
     const runs = readFileSync(join(out, 'runs.csv'), 'utf8').trim().split('\n');
     expect(runs[0].split(',')).toEqual(['model', 'init', 'seed', 'bad', 'epoch', 'train_loss', 'val_loss', 'test_loss', 'test_acc', 'fit_loss', 'epoch_ms']);
-    expect(runs.length - 1).toBe(3 * 41 + 2 * 11); // good runs: w_0 … w_40; bad runs: 25% of the budget
+    expect(runs.length - 1).toBe(3 * 41 + 3 * 11); // good runs: w_0 … w_40; three bad runs: 25% of the budget
     for (const line of runs.slice(1)) {
       const [, , , , , train, val, test] = line.split(',');
       for (const v of [train, val, test]) expect(Number.isFinite(Number(v))).toBe(true);
@@ -200,7 +224,9 @@ describe('spectrum experiment, quick', () => {
     const md = readFileSync(join(out, 'summary.md'), 'utf8');
     expect(md).toContain('Command: `');
     expect(md).toMatch(/Stop with ≥ 30% fewer epochs.*: (met|not met)/);
-    expect(md).toMatch(/Restart recall ≥ 90%.*: (met|not met)/);
+    expect(md).toMatch(/Restart recall ≥ 95%.*: (met|not met)/);
+    expect(md).toMatch(/Spectrum rule on the Pareto front \(restore\): (met|not met)/);
+    expect(md).toMatch(/Forecast error from 20% below the curve fit's \(median\): (met|not met)/);
     expect(md).not.toMatch(/NaN|undefined/);
     expect(md).toMatch(/earliest epoch whose test loss is within 1% of earlyStopping\(10\)'s is a median/);
 

@@ -1,7 +1,9 @@
 import { relative } from 'node:path';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES } from '../../src/backend/select.js';
-import { GOOD_INITS, STUDY_MODELS, type GoodInit, type StudyModel } from './model.js';
+import { BAD_INITS, GOOD_INITS, STUDY_MODELS, type GoodInit, type Init, type StudyModel } from './model.js';
+import { addStudyRuns } from './add-runs.js';
+import { selectBackend } from '../../src/backend/index.js';
 import { STUDY_OPTIMIZERS, type StudyOptimizer } from './record.js';
 import { QUICK_SETTINGS, STUDY_DEFAULTS, type SpectrumStudySettings } from './settings.js';
 import { rewriteStudyReport } from './reload.js';
@@ -20,6 +22,7 @@ export interface SpectrumCommandArgs {
   out: string;
   backend: string;
   'report-only'?: boolean;
+  'add-runs'?: Init[];
 }
 
 /**
@@ -84,9 +87,24 @@ export const spectrumCommand: CommandModule<object, SpectrumCommandArgs> = {
       .option('quick', { type: 'boolean', default: false, describe: 'small, fast run (MLP, one seed, 40 short epochs): under two minutes' })
       .option('out', { type: 'string', default: 'results/spectrum', describe: 'output folder' })
       .option('report-only', { type: 'boolean', default: false, describe: 'replay the stopping methods on the losses recorded in --out (same flags as the study) and rewrite decisions and summaries, without training' })
+      .option('add-runs', {
+        type: 'array',
+        choices: [...GOOD_INITS, ...BAD_INITS],
+        describe: 'train runs of these initialisations (every network and seed of the flags) into the finished study in --out, then replay every method as --report-only does',
+      })
       .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend (auto: tfjs-node, else wasm, else cpu)' }) as unknown as Argv<SpectrumCommandArgs>,
   handler: async (argv: ArgumentsCamelCase<SpectrumCommandArgs>) => {
     const s = settingsFromArgs(argv);
+    const add = argv['add-runs'] ?? [];
+    if (add.length) {
+      await selectBackend(s.backend);
+      const bad = add.filter((i) => (BAD_INITS as readonly string[]).includes(i));
+      const good = add.filter((i) => !(BAD_INITS as readonly string[]).includes(i));
+      if (bad.length) await addStudyRuns(s, bad, true);
+      if (good.length) await addStudyRuns(s, good, false);
+      console.log(`decisions replayed and summary rewritten: ${await rewriteStudyReport(s)}`);
+      return;
+    }
     if (argv['report-only']) {
       console.log(`decisions replayed and summary rewritten: ${await rewriteStudyReport(s)}`);
       return;

@@ -12,10 +12,19 @@ export const GOOD_INITS: readonly GoodInit[] = ['he', 'xavier', 'normal'];
  * Initialisations a restart should catch (the "bad" set):
  * - `normal-large`: kernels N(0, {@link LARGE_STD}²), biases 0 — saturated softmax, huge initial loss;
  * - `dead-relu`: He kernels with every hidden bias {@link DEAD_BIAS} — every ReLU is off for every
- *   MNIST digit, so no gradient reaches the hidden layers and only the output bias learns.
+ *   MNIST digit, so no gradient reaches the hidden layers and only the output bias learns;
+ * - `exploding-lr`: He kernels, zero biases, trained with {@link EXPLODING_LR_FACTOR} times the
+ *   study's learning rate (a learning rate typed three orders of magnitude too large).
  */
-export type BadInit = 'normal-large' | 'dead-relu';
-export const BAD_INITS: readonly BadInit[] = ['normal-large', 'dead-relu'];
+export type BadInit = 'normal-large' | 'dead-relu' | 'exploding-lr';
+export const BAD_INITS: readonly BadInit[] = ['normal-large', 'dead-relu', 'exploding-lr'];
+/** Learning-rate multiplier of the bad `exploding-lr` runs (1e-3 × 1000 = 1 with Adam). */
+export const EXPLODING_LR_FACTOR = 1000;
+
+/** The learning rate a run of `init` trains with: the study's, times {@link EXPLODING_LR_FACTOR} for `exploding-lr`. */
+export function runLearningRate(init: Init, learningRate: number): number {
+  return init === 'exploding-lr' ? learningRate * EXPLODING_LR_FACTOR : learningRate;
+}
 export type Init = GoodInit | BadInit;
 
 /** Standard deviation of the `normal` initialisation (Keras' RandomNormal default). */
@@ -63,7 +72,7 @@ export function initialise(model: tf.LayersModel, init: Init, seed: number): voi
     const last = i === layers.length - 1;
     const [kernel, bias] = layer.getWeights();
     const initializer =
-      init === 'he' || init === 'dead-relu'
+      init === 'he' || init === 'dead-relu' || init === 'exploding-lr'
         ? tf.initializers.heNormal({ seed: s })
         : init === 'xavier'
           ? tf.initializers.glorotNormal({ seed: s })

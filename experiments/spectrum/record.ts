@@ -3,7 +3,7 @@ import { readWeights } from '../../src/tfjs/index.js';
 import { makeOptimizer } from '../shared/optimizers.js';
 import { evaluate, withSeededRandom } from '../shared/train.js';
 import { EpochSampler, epochBatch, type StudyTensors } from './data.js';
-import { BAD_INITS, buildStudyModel, type Init, type StudyModel } from './model.js';
+import { BAD_INITS, buildStudyModel, runLearningRate, type Init, type StudyModel } from './model.js';
 
 /** Optimizers the study can train with (seed 003 gives lr 1e-3 only; Adam is our choice). */
 export type StudyOptimizer = 'adam' | 'sgd';
@@ -65,7 +65,7 @@ export async function recordRun(
   return withSeededRandom(spec.seed, async () => {
     const model = buildStudyModel(spec.model, spec.init, spec.seed);
     // tfjs's defaults for everything but the learning rate (seed 003 gives only lr 1e-3)
-    const optimizer = makeOptimizer({ name: s.optimizer, learningRate: s.learningRate });
+    const optimizer = makeOptimizer({ name: s.optimizer, learningRate: runLearningRate(spec.init, s.learningRate) });
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
     const sampler = new EpochSampler(t.pool.size, t.sizes.epochSize, spec.seed);
     const measure = (): LossPoint => {

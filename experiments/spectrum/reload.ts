@@ -9,6 +9,7 @@ import { readStudyMeta } from './meta.js';
 import { flagModel, replayMethods } from './methods.js';
 import type { GoodInit, Init, StudyModel } from './model.js';
 import type { LossPoint, RunLog } from './record.js';
+import { runComparison, writeComparison } from './comparison-report.js';
 import type { ReplayOutcome } from './replay.js';
 import type { SpectrumStudySettings } from './settings.js';
 import { writeSummary } from './summary.js';
@@ -18,8 +19,9 @@ import { writeSummary } from './summary.js';
  * run-stats.csv), so the summary can be rewritten without training again. Throws naming the file
  * when a run is missing from one of them.
  */
-export function loadStudyResults(out: string, alternatives: string[]): RunResult[] {
+export function loadStudyResults(out: string, alternatives: string[], replayed = false): RunResult[] {
   // (alternatives: the names whose 'spectrum (name)' rows to read; [] when they will be replayed)
+  // (replayed: the decisions will be replayed, so runs without rows in decisions.csv — added by --add-runs — are kept)
   const read = (f: string) => {
     const p = join(out, f);
     if (!existsSync(p)) throw new Error(`${p} not found: --report-only needs the CSVs of a finished study`);
@@ -47,6 +49,7 @@ export function loadStudyResults(out: string, alternatives: string[]): RunResult
     const ds = decisions.filter((r) => key(r) === k);
     const outcome = (method: string): ReplayOutcome => {
       const d = ds.find((r) => r.method === method);
+      if (!d && replayed) return { epochsUsed: 0, stopEpoch: null, action: 'none', rule: 'budget', reason: 'to be replayed' };
       if (!d) throw new Error(`decisions.csv: no '${method}' row for run ${k}`);
       return {
         epochsUsed: cellNumber(d.epochs_used),
@@ -118,7 +121,7 @@ export function loadRunLogs(out: string): RunLog[] {
  */
 export async function rewriteStudyReport(s: SpectrumStudySettings): Promise<string> {
   const meta = readStudyMeta(s.out);
-  const stored = loadStudyResults(s.out, []);
+  const stored = loadStudyResults(s.out, [], true);
   const logs = loadRunLogs(s.out);
   const dummy = flagModel();
   const decisionRows: Record<string, unknown>[] = [];
@@ -141,5 +144,7 @@ export async function rewriteStudyReport(s: SpectrumStudySettings): Promise<stri
   }
   writeCsv(join(s.out, 'decisions.csv'), decisionRows);
   writeCsv(join(s.out, 'monitor-decisions.csv'), monitorRows);
-  return writeSummary(s, results, meta);
+  const path = writeSummary(s, results, meta);
+  writeComparison(s, await runComparison(s, logs));
+  return path;
 }

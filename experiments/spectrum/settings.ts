@@ -22,7 +22,7 @@ export interface SpectrumStudySettings {
    * @default 0.25
    */
   badEpochsFraction: number;
-  /** Restart decisions count when made within this fraction of the budget. @default 0.2 */
+  /** Restart decisions count when made within this fraction of the budget (issue 15: 10%). @default 0.1 */
   restartFraction: number;
   /** Training samples per epoch. @default 2000 */
   epochSize: number;
@@ -93,7 +93,7 @@ export const STUDY_DEFAULTS: Omit<SpectrumStudySettings, 'out' | 'backend' | 'qu
   seedOffset: 100,
   epochs: 200,
   badEpochsFraction: 0.25,
-  restartFraction: 0.2,
+  restartFraction: 0.1,
   epochSize: 2000,
   trainEvalSize: 2000,
   valSize: 1000,

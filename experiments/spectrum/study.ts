@@ -14,7 +14,8 @@ import { writeStudyMeta } from './meta.js';
 import { flagModel, replayMethods, replayModel } from './methods.js';
 import { BAD_INITS } from './model.js';
 import { writePlots } from './plots.js';
-import { recordRun, type RunSpec } from './record.js';
+import { recordRun, type RunLog, type RunSpec } from './record.js';
+import { runComparison, writeComparison } from './comparison-report.js';
 import type { SpectrumStudySettings } from './settings.js';
 import { writeSummary } from './summary.js';
 
@@ -61,6 +62,7 @@ export async function runSpectrumStudy(s: SpectrumStudySettings, command: string
   const statRows: Record<string, unknown>[] = [];
   const dummy = flagModel();
   const plotted = new Set<string>();
+  const logs: RunLog[] = [];
   try {
     for (const model of s.models) {
       const sizes = { epochSize: s.epochSize, trainEvalSize: s.trainEvalSize, valSize: s.valSize, testSize: s.testSize };
@@ -82,6 +84,7 @@ export async function runSpectrumStudy(s: SpectrumStudySettings, command: string
           const weightDrift = relativeDrift(log.weights!);
           const firstEpochMove = distance(log.weights![0], log.weights![1]) / distance(log.weights![0], log.weights![log.weights!.length - 1]);
           log.weights = null; // the weights are not needed any more: free them before the next run
+          logs.push(log);
           results.push({ spec: run, bad: log.bad, budget: run.epochs, points: log.points, outcomes, alternatives, fig2: fig2.map(fig2Numbers), weightDrift, firstEpochMove });
           pushRows(log, { ...outcomes, ...Object.fromEntries(Object.entries(alternatives).map(([k, v]) => [`spectrum (${k})`, v])) }, decisions, fig2, { epochRows, decisionRows, monitorRows, fig2Rows });
           const last = results[results.length - 1];
@@ -117,6 +120,7 @@ export async function runSpectrumStudy(s: SpectrumStudySettings, command: string
   const meta = { command, backend: backend.name, backendNotes: backend.notes, wallSeconds: (performance.now() - started) / 1000, loadAverage: loadavg(), finished: new Date().toISOString() };
   writeStudyMeta(s.out, meta);
   const summaryPath = writeSummary(s, results, meta);
+  writeComparison(s, await runComparison(s, logs));
   return { results, summaryPath };
 }
 

@@ -1,6 +1,9 @@
 /** The measured causes behind each goal of the spectrum study, as sentences for summary.md. */
 import { median } from '../../src/metrics/index.js';
-import { fixed, percent as pct } from '../shared/report/index.js';
+import { fixed, percent } from '../shared/report/index.js';
+
+/** A whole percentage with rounding noise around 0 shown as 0% (CSV-reloaded values differ in the last digits). */
+const pct = (v: number): string => percent(Math.abs(v) < 0.005 ? 0 : v);
 import { stopOracle, type GoalCheck, type MethodName, type RestartStats, type RunResult } from './measures.js';
 
 const f3 = (x: number) => fixed(x, 3);

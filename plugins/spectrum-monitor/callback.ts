@@ -6,6 +6,8 @@ import { keyAliases, monitorValue, neverLoggedMessage, resolveLogs, withSnakeCas
 import { resolveSpectrumMonitorArgs, spectralRestarts, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
 import { decodeState, encodeState, type RunFields, type SpectrumMonitorState } from './state.js';
 import { copyWeights, holdsWeights, snapshotTrainable, writeWeights, type WeightCopy } from './weights.js';
+import { fitKoopman } from '../../src/koopman/index.js';
+import { hankel } from '../../src/spectrum/hankel.js';
 import { seriesSpectrum, weightSpectrum, type SpectrumSummary } from '../../src/spectrum/spectrum.js';
 
 export type { EpochLogs };
@@ -86,6 +88,41 @@ export class SpectrumMonitor extends tf.Callback {
   /** Epochs since the last improvement, as tfjs's `wait`. */
   get wait(): number {
     return this.patienceState.wait;
+  }
+
+  /**
+   * The Koopman forecast of the monitored value `epochs` epochs after the last epoch seen. The
+   * values of the current window are delay-embedded (depth `delays`) and fitted by a Koopman
+   * operator with a constant observable (`fitKoopman` with `affine: true`, so the loss's limit is
+   * represented exactly; eigenvalues outside the unit circle pulled onto it, the monitor's `rank`
+   * rule); the last snapshot is evolved `epochs` steps and its newest coordinate returned. Works
+   * with the spectral rules off too. null while the window holds fewer than `delays + 3` finite
+   * values or when the fit fails. Cost: one DMD of an m × delays snapshot matrix (m = window
+   * values − delays + 1), O(m · delays²), and O(delays²) for the step count.
+   */
+  forecast(epochs: number): number | null {
+    if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`forecast(epochs): epochs must be an integer ≥ 0; got ${String(epochs)}`);
+    const o = this.options;
+    const n = this.values.length;
+    if (n < o.delays + 3) return null;
+    if (epochs === 0) return this.values[n - 1];
+    try {
+      const snapshots = hankel(this.values, o.delays);
+      const op = fitKoopman(snapshots, { rank: o.rank, affine: true, stabilize: true });
+      const x = op.predict(snapshots[snapshots.length - 1], epochs);
+      const v = x[o.delays - 1];
+      return Number.isFinite(v) ? v : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The forecast the `forecastEpochs` restart rule reads (only computed when that rule can act this epoch). */
+  private forecastForRule(): { epochs: number; value: number } | null | undefined {
+    const o = this.options;
+    if (o.forecastEpochs === null || !spectralRestarts(o) || this.epochsSeen < o.minEpochs) return undefined;
+    const value = this.forecast(o.forecastEpochs);
+    return value === null ? null : { epochs: o.forecastEpochs, value };
   }
 
   /** Bytes held for the window (weight snapshots) and the best and resume weights. */
@@ -368,6 +405,7 @@ export class SpectrumMonitor extends tf.Callback {
         windowStartValue: this.values.length > 0 ? this.values[0] : null,
         spectra,
         pending,
+        forecast: this.forecastForRule(),
       },
       o,
     );

@@ -55,6 +55,11 @@ export interface DecisionInput {
   spectra: Partial<Record<Observable, SpectrumSummary>>;
   /** Why an observable has no spectrum this epoch (too few epochs, a fit error, …). */
   pending: Partial<Record<Observable, string>>;
+  /**
+   * The monitor's forecast `forecastEpochs` ahead (`SpectrumMonitor.forecast`), read by the
+   * forecast restart; when absent the loss spectrum's own mode forecast is read instead.
+   */
+  forecast?: { epochs: number; value: number } | null;
 }
 
 export interface Verdict {
@@ -78,8 +83,8 @@ export interface Verdict {
  *    |λ| ≤ 1 + nearOneRadius (seed 003's stability criterion) is at a fixed point: restart when the
  *    restart rules are on and the monitor is still worse than `target`, stop when the stop rule is on;
  * 7. from `minEpochs` on, with the restart rules on and `forecastEpochs` set: the monitor worse
- *    than `target` and the loss spectrum's forecast `forecastEpochs` epochs ahead still worse
- *    than `target`: restart;
+ *    than `target` and the Koopman forecast `forecastEpochs` epochs ahead (`input.forecast`, else
+ *    the loss spectrum's mode forecast) still worse than `target`: restart;
  * 8. tfjs earlyStopping's patience rule: stop;
  * 9. otherwise continue.
  * With `spectral: 'off'` and the other options at their defaults only 1, 8 and 9 can fire: the
@@ -165,7 +170,7 @@ export function decide(input: DecisionInput, o: ResolvedSpectrumMonitorArgs): Ve
       }
     }
     // 7. forecast
-    const fc = input.spectra.loss?.forecast;
+    const fc = input.forecast !== undefined ? input.forecast : input.spectra.loss?.forecast;
     const target = o.target;
     const worseThan = (x: number, t: number) => (dir === 'min' ? x > t : x < t);
     if (restarts && fc && target !== null && worseThan(v, target) && Number.isFinite(fc.value) && worseThan(fc.value, target)) {

@@ -100,8 +100,9 @@ export interface SpectrumMonitorArgs {
   target?: number | null;
   /**
    * Forecast restart: when set (with `target` and the 'loss' observable), restart a run whose
-   * monitor is worse than `target` and whose Koopman forecast (the kept modes of the loss spectrum
-   * evolved this many epochs past the window) is still worse than `target`. null: no forecast rule.
+   * monitor is worse than `target` and whose Koopman forecast ({@link SpectrumMonitor.forecast}:
+   * the window's delay embedding with a constant observable, evolved this many epochs past the
+   * window) is still worse than `target`. null: no forecast rule.
    * @default null
    */
   forecastEpochs?: number | null;
