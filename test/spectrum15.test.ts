@@ -66,7 +66,7 @@ describe('scoring and the Pareto front', () => {
   });
 
   it('comparison rows: ratios against earlyStopping(10) scored the same way, a front per scoring', () => {
-    const run = { points };
+    const run = { points: points.map((p) => ({ trainLoss: p.valLoss, testAcc: 0, ...p })) };
     const o = (e: number) => ({ epochsUsed: e, stopEpoch: e - 1, action: 'stop' as const, rule: 'x', reason: '' });
     const methods = [
       { name: 'early-stopping-10', family: 'early-stopping' as const },
