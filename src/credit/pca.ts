@@ -22,7 +22,7 @@ export function identityBasis(dim: number): Basis {
 /**
  * The r leading principal directions of `count` samples (rows of length n), the PCA reduction the
  * paper's remark in III.D suggests: r = min(components, numerical rank), a direction kept when
- * σₖ > tol·σ₁ of the centred samples. One engine `thinSvd` of the centred count × n block (QR of
+ * σₖ > tol·σ₁ of the centred samples, each signed so that its largest-magnitude entry is positive. One engine `thinSvd` of the centred count × n block (QR of
  * the tall side + Jacobi, no Gram matrix): O(count·n·min(count, n)); no n×n matrix when count < n.
  */
 export function principalBasis(samples: Float64Array, count: number, n: number, components: number, tol = 1e-7): Basis {
@@ -36,6 +36,13 @@ export function principalBasis(samples: Float64Array, count: number, n: number, 
   for (let i = 0; i < c.length; i++) total += c[i] * c[i];
   const svd = thinSvd(c, count, n, 0, n, { rank: (values) => cut(values, components, tol), method: 'qr' });
   const r = svd.rank;
+  // Sign convention: the largest-magnitude entry of each direction is positive, so the basis (and
+  // the alignment draws applied in its coordinates) do not depend on the SVD algorithm's signs.
+  for (let k = 0; k < r; k++) {
+    let big = 0;
+    for (let j = 0; j < n; j++) if (Math.abs(svd.v[k * n + j]) > Math.abs(svd.v[k * n + big])) big = j;
+    if (svd.v[k * n + big] < 0) for (let j = 0; j < n; j++) svd.v[k * n + j] = -svd.v[k * n + j];
+  }
   let kept = 0;
   for (let k = 0; k < r; k++) kept += svd.values[k] * svd.values[k];
   return { dim: n, rank: r, mean, rows: svd.v.slice(0, r * n), explained: total > 0 ? kept / total : 1 };
