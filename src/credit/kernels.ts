@@ -1,4 +1,4 @@
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { thinSvd } from '../linalg/svd.js';
 import { rowProduct } from '../linalg/gram.js';
 import type { Basis } from './pca.js';
 import { matrix, transpose, type Matrix } from './matrix.js';
@@ -12,45 +12,47 @@ export interface KernelCredit {
 }
 
 /**
- * Convolution-kernel credits: the block operator in full output coordinates is Pᵀ K (nOut × r);
- * kernel c owns the rows of its output channel, M_c, and its credit is log abs|M_c| =
- * ½ log det(M_cᵀ M_c) over the non-zero eigenvalues, with M_cᵀ M_c = Kᵀ Q_c K and
- * Q_c = Σ_{j∈c} p_j p_jᵀ (p_j the column j of P). `channelOf[j]` is the channel of output coordinate j.
- * Cost O(nOut·r² + channels·r³).
+ * Convolution-kernel credits: the block operator in full output coordinates is Pᵀ K (nOut × cIn);
+ * kernel c owns the rows of its output channel, M_c (|c| × cIn), and its credit is
+ * log abs|M_c| = ½ log det(M_cᵀ M_c) over the non-zero eigenvalues = Σ log σᵢ(M_c) over σᵢ > tol·σ₁,
+ * from one engine `thinSvd` of M_c (no Gram, so small σ are resolved to ≈ ε·σ₁).
+ * `channelOf[j]` is the channel of output coordinate j.
+ * Cost O(nOut·r·cIn) to form the rows + O(Σ_c |c|·cIn·min(|c|, cIn)) for the SVDs.
  */
 export function kernelCredits(k: Matrix, out: Basis, channelOf: Int32Array, channels: number, tol = 1e-7): KernelCredit[] {
   if (channelOf.length !== out.dim) throw new Error(`kernelCredits: channelOf has ${channelOf.length} entries for ${out.dim} outputs`);
   if (k.rows !== out.rank) throw new Error(`kernelCredits: operator has ${k.rows} rows but the output basis ${out.rank}`);
   const r = out.rank;
   const cIn = k.cols;
-  const q = Array.from({ length: channels }, () => new Float64Array(r * r));
-  const col = new Float64Array(r);
+  const members: number[][] = Array.from({ length: channels }, () => []);
   for (let j = 0; j < out.dim; j++) {
     const c = channelOf[j];
     if (!(c >= 0 && c < channels)) throw new Error(`kernelCredits: output ${j} has channel ${c}, outside 0…${channels - 1}`);
-    if (out.rows) for (let a = 0; a < r; a++) col[a] = out.rows[a * out.dim + j];
-    else {
-      col.fill(0);
-      col[j] = 1;
-    }
-    const Q = q[c];
-    for (let a = 0; a < r; a++) {
-      const v = col[a];
-      if (v === 0) continue;
-      for (let b = 0; b < r; b++) Q[a * r + b] += v * col[b];
-    }
+    members[c].push(j);
   }
-  const kt = transpose(k); // cIn × r
-  return q.map((Q, channel) => {
-    const QK = rowProduct(Q, r, r, 0, kt.data, cIn, r, 0, r); // r × cIn  (Q symmetric)
-    const G = rowProduct(kt.data, cIn, r, 0, transpose(matrix(r, cIn, QK)).data, cIn, r, 0, r); // cIn × cIn
-    const eig = symmetricEigen(G, cIn);
-    const top = Math.max(eig.values[0], 0);
+  return members.map((rows, channel) => {
+    // M_c: row j of Pᵀ K is Σ_a P[a, j] K[a, :] (or K[j, :] for the identity basis).
+    const M = new Float64Array(rows.length * cIn);
+    rows.forEach((j, i) => {
+      const oi = i * cIn;
+      if (!out.rows) {
+        for (let b = 0; b < cIn; b++) M[oi + b] = k.data[j * cIn + b];
+        return;
+      }
+      for (let a = 0; a < r; a++) {
+        const v = out.rows[a * out.dim + j];
+        if (v === 0) continue;
+        for (let b = 0; b < cIn; b++) M[oi + b] += v * k.data[a * cIn + b];
+      }
+    });
+    if (rows.length === 0) return { channel, logCredit: 0, rank: 0 };
+    const sigma = thinSvd(M, rows.length, cIn, 0, cIn, { rank: 0 }).values;
+    const top = Math.max(sigma[0], 0);
     let logCredit = 0;
     let rank = 0;
-    for (const v of eig.values) {
-      if (v > tol * tol * top && v > 0) {
-        logCredit += 0.5 * Math.log(v);
+    for (const s of sigma) {
+      if (s > tol * top && s > 0) {
+        logCredit += Math.log(s);
         rank++;
       }
     }

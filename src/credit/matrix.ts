@@ -1,5 +1,5 @@
-import { rowGram, rowProduct } from '../linalg/gram.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { rowProduct } from '../linalg/gram.js';
+import { thinSvd as engineSvd } from '../linalg/svd.js';
 import { assertFinite } from '../linalg/finite.js';
 
 /** A dense row-major matrix. */
@@ -48,23 +48,19 @@ export function frobeniusNorm(a: Matrix): number {
 }
 
 /**
- * Thin SVD of A (rows × cols) through the eigen-decomposition of the Gram matrix of its shorter
- * side, so at most a min(rows, cols)² matrix is formed. Cost O(rows·cols·min(rows, cols)). The
- * Gram squares the condition number: singular values below ≈ 1e-8·σ₁ are not resolved (callers
- * floor them). Returns σ (largest first) and the right singular vectors V as rows (k × cols) when
- * `vectors` is set.
+ * Thin SVD of A (rows × cols) through the engine's door (`thinSvd` in src/linalg/svd.ts:
+ * Householder QR of the tall side + one-sided Jacobi, no Gram matrix, so σ is accurate to about
+ * ε·σ₁ and the condition number is not squared). Cost O(rows·cols·min(rows, cols)). Returns all
+ * min(rows, cols) singular values (largest first) and, when `vectors` is set, the right singular
+ * vectors V as rows (k × cols) when cols ≤ rows, else the left ones U as rows (k × rows), for the
+ * k directions with σ > 0.
  */
 export function thinSvd(a: Matrix, vectors = false): { sigma: Float64Array; v: Matrix | null; u: Matrix | null } {
   assertFinite(a.data, 'thinSvd input');
   const { rows, cols } = a;
-  const k = Math.min(rows, cols);
-  if (cols <= rows) {
-    const at = transpose(a);
-    const eig = symmetricEigen(rowGram(at.data, cols, rows, 0, rows), cols);
-    const sigma = eig.values.map((x) => Math.sqrt(Math.max(x, 0)));
-    return { sigma, v: vectors ? matrix(cols, cols, eig.vectors) : null, u: null };
-  }
-  const eig = symmetricEigen(rowGram(a.data, rows, cols, 0, cols), rows);
-  const sigma = eig.values.slice(0, k).map((x) => Math.sqrt(Math.max(x, 0)));
-  return { sigma, v: null, u: vectors ? matrix(rows, rows, eig.vectors) : null };
+  const svd = engineSvd(a.data, rows, cols, 0, cols, { rank: vectors ? Math.min(rows, cols) : 0, method: 'qr' });
+  const sigma = svd.values;
+  if (!vectors) return { sigma, v: null, u: null };
+  if (cols <= rows) return { sigma, v: matrix(svd.rank, cols, svd.v), u: null };
+  return { sigma, v: null, u: matrix(svd.rank, rows, svd.u) };
 }

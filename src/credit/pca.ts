@@ -1,7 +1,5 @@
-import { rowGram } from '../linalg/gram.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { thinSvd } from '../linalg/svd.js';
 import { assertFinite } from '../linalg/finite.js';
-import { transpose, matrix } from './matrix.js';
 
 /** Orthonormal coordinates of a boundary between blocks: z = P (x − μ), x ≈ μ + Pᵀ z. */
 export interface Basis {
@@ -23,8 +21,9 @@ export function identityBasis(dim: number): Basis {
 
 /**
  * The r leading principal directions of `count` samples (rows of length n), the PCA reduction the
- * paper's remark in III.D suggests: r = min(components, numerical rank). The Gram matrix is formed
- * on the shorter side: O(count·n·min(count, n)); no n×n matrix when count < n.
+ * paper's remark in III.D suggests: r = min(components, numerical rank), a direction kept when
+ * σₖ > tol·σ₁ of the centred samples, each signed so that its largest-magnitude entry is positive. One engine `thinSvd` of the centred count × n block (QR of
+ * the tall side + Jacobi, no Gram matrix): O(count·n·min(count, n)); no n×n matrix when count < n.
  */
 export function principalBasis(samples: Float64Array, count: number, n: number, components: number, tol = 1e-7): Basis {
   if (samples.length !== count * n) throw new Error(`principalBasis: expected ${count}×${n} values; got ${samples.length}`);
@@ -35,39 +34,24 @@ export function principalBasis(samples: Float64Array, count: number, n: number, 
   for (let s = 0; s < count; s++) for (let j = 0; j < n; j++) c[s * n + j] = samples[s * n + j] - mean[j];
   let total = 0;
   for (let i = 0; i < c.length; i++) total += c[i] * c[i];
-  let values: Float64Array;
-  let rows: Float64Array;
-  let r: number;
-  if (count < n) {
-    const eig = symmetricEigen(rowGram(c, count, n, 0, n), count);
-    values = eig.values;
-    r = cut(values, components, tol);
-    rows = new Float64Array(r * n);
-    for (let k = 0; k < r; k++) {
-      const inv = 1 / Math.sqrt(values[k]);
-      for (let s = 0; s < count; s++) {
-        const u = eig.vectors[k * count + s] * inv;
-        if (u === 0) continue;
-        for (let j = 0; j < n; j++) rows[k * n + j] += u * c[s * n + j];
-      }
-    }
-  } else {
-    const ct = transpose(matrix(count, n, c));
-    const eig = symmetricEigen(rowGram(ct.data, n, count, 0, count), n);
-    values = eig.values;
-    r = cut(values, components, tol);
-    rows = eig.vectors.slice(0, r * n);
+  const svd = thinSvd(c, count, n, 0, n, { rank: (values) => cut(values, components, tol), method: 'qr' });
+  const r = svd.rank;
+  // Sign convention: the largest-magnitude entry of each direction is positive, so the basis (and
+  // the alignment draws applied in its coordinates) do not depend on the SVD algorithm's signs.
+  for (let k = 0; k < r; k++) {
+    let big = 0;
+    for (let j = 0; j < n; j++) if (Math.abs(svd.v[k * n + j]) > Math.abs(svd.v[k * n + big])) big = j;
+    if (svd.v[k * n + big] < 0) for (let j = 0; j < n; j++) svd.v[k * n + j] = -svd.v[k * n + j];
   }
   let kept = 0;
-  for (let k = 0; k < r; k++) kept += values[k];
-  return { dim: n, rank: r, mean, rows, explained: total > 0 ? kept / total : 1 };
+  for (let k = 0; k < r; k++) kept += svd.values[k] * svd.values[k];
+  return { dim: n, rank: r, mean, rows: svd.v.slice(0, r * n), explained: total > 0 ? kept / total : 1 };
 }
 
-function cut(values: Float64Array, components: number, tol: number): number {
-  const v1 = Math.max(values[0] ?? 0, 0);
+function cut(sigma: Float64Array, components: number, tol: number): number {
+  const s1 = Math.max(sigma[0] ?? 0, 0);
   let r = 0;
-  // eigenvalues are squared singular values
-  while (r < values.length && r < components && values[r] > tol * tol * v1 && values[r] > 0) r++;
+  while (r < sigma.length && r < components && sigma[r] > tol * s1 && sigma[r] > 0) r++;
   return r;
 }
 

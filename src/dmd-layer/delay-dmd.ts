@@ -1,10 +1,9 @@
 import type { Complex } from '../linalg/complex.js';
 import { eigen } from '../linalg/eigen.js';
 import { firstNonFinite } from '../linalg/finite.js';
-import { rowGram, rowProduct } from '../linalg/gram.js';
-import { chooseRank, validateRankRule, type RankRule } from '../linalg/rank.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { validateRankRule, type RankRule } from '../linalg/rank.js';
 import { MIN_TOL } from '../koopman/options.js';
+import { fitPairs } from '../koopman/pairs.js';
 
 /**
  * One state of a layer trajectory: `samples` vectors of `width` numbers, sample-major
@@ -73,12 +72,12 @@ export interface DelayDmd {
 
 /**
  * Fits h_ℓ ≈ A ψ_{ℓ−1} (+ c) by DMD on snapshot pairs: a truncated SVD of the centred delay
- * matrix Ψ (p × N), A = H Vᵣ Σᵣ⁻¹ Uᵣᵀ — never (ΨᵀΨ)⁻¹. The SVD goes through the engine's door
- * (rowGram → symmetricEigen → chooseRank), on the smaller Gram: ΨΨᵀ (p × p) when p ≤ N, ΨᵀΨ
- * (N × N) otherwise, so no p × p matrix is formed when N < p.
+ * matrix Ψ (p × N), A = H Vᵣ Σᵣ⁻¹ Uᵣᵀ — never (ΨᵀΨ)⁻¹. The fit is the engine's pairs door
+ * (`fitPairs` in src/koopman/pairs.ts: one thinSvd of Ψᵀ — Householder QR of the tall side +
+ * Jacobi, no Gram matrix — and `chooseRank`), so no p × p matrix is formed when N < p.
  *
- * Cost: O(N·p·min(p, N)) for the Gram, O(min(p, N)³) for its eigendecomposition, O(N·p·q) for
- * Y Xᵀ (p ≤ N) or O(N·(p + q)·r) for the factors (N < p), and O(N·p·q) for the reconstruction error; memory O((p + q)·N + min(p, N)²).
+ * Cost: O(N·p·min(p, N)) for the SVD, O(N·q·r) for the factors, O(p·q·r) for the dense kernel
+ * and O(N·p·q) for the reconstruction error; memory O((p + q)·N + p·q + min(p, N)²).
  *
  * The engine's `fitKoopman` fits one trajectory of consecutive snapshots; a layer gives N
  * independent two-point trajectories (ψ_{ℓ−1}, ψ_ℓ), which is why the pairs are fitted here.
@@ -115,70 +114,25 @@ export function fitDelayDmd(pairs: DelayPairs, options: DelayDmdFitOptions): Del
     );
   }
 
-  // Coordinate-major snapshot matrices X = Ψ (p × N) and Y = H_ℓ (q × N), centred with `affine`.
-  const X = new Float64Array(p * N);
-  let row = 0;
+  // Sample-major snapshot blocks X = Ψᵀ (N × p) and Y = H_ℓᵀ (N × q), fitted by the engine's pairs door.
+  const X = new Float64Array(N * p);
+  let col = 0;
   for (const b of past) {
-    for (let i = 0; i < b.width; i++, row++) for (let t = 0; t < N; t++) X[row * N + t] = b.data[t * b.width + i];
+    for (let t = 0; t < N; t++) for (let i = 0; i < b.width; i++) X[t * p + col + i] = b.data[t * b.width + i];
+    col += b.width;
   }
-  const Y = new Float64Array(q * N);
-  for (let i = 0; i < q; i++) for (let t = 0; t < N; t++) Y[i * N + t] = next.data[t * q + i];
-  const mu = new Float64Array(p);
-  const nu = new Float64Array(q);
-  if (options.affine) {
-    centreRows(X, p, N, mu);
-    centreRows(Y, q, N, nu);
-  }
-
-  // Thin SVD of X through the smaller Gram matrix.
-  const k = Math.min(p, N);
-  const sigma = new Float64Array(k);
-  let rows = 0;
-  let gMax = 0;
-  let vectors: Float64Array;
-  let values: Float64Array;
-  if (p <= N) {
-    const G = rowGram(X, p, N, 0, N);
-    for (let i = 0; i < p; i++) gMax = Math.max(gMax, G[i * p + i]);
-    for (let i = 0; i < p; i++) if (G[i * p + i] > 1e-28 * gMax) rows++;
-    ({ values, vectors } = symmetricEigen(G, p));
-  } else {
-    const Xt = transpose(X, p, N);
-    const G = rowGram(Xt, N, p, 0, p);
-    let xMax = 0;
-    const rowSq = new Float64Array(p);
-    for (let i = 0; i < p; i++) {
-      let s = 0;
-      for (let t = 0; t < N; t++) s += X[i * N + t] ** 2;
-      rowSq[i] = s;
-      xMax = Math.max(xMax, s);
-    }
-    for (let i = 0; i < p; i++) if (rowSq[i] > 1e-28 * xMax) rows++;
-    ({ values, vectors } = symmetricEigen(G, N));
-  }
-  for (let i = 0; i < k; i++) sigma[i] = Math.sqrt(Math.max(values[i], 0));
-  const choice = chooseRank(sigma, Math.max(rows, 1), N, options.rank, tol);
-  const r = choice.rank;
-  // Uᵣ (r rows of length p) and B = A Uᵣᵀ = Y Vᵣ Σᵣ⁻¹ (q × r), so that A = B Uᵣ.
-  const U = new Float64Array(r * p);
-  let B: Float64Array;
-  if (p <= N) {
-    U.set(vectors.subarray(0, r * p));
-    // B = (Y Xᵀ) Uᵣᵀ Σᵣ⁻²: Y Xᵀ is q × p, O(q·p·N); no r × N factor is formed.
-    const C = rowProduct(Y, q, N, 0, X, p, N, 0, N);
-    B = rowProduct(C, q, p, 0, U, r, p, 0, p);
-    for (let o = 0; o < q; o++) for (let j = 0; j < r; j++) B[o * r + j] /= sigma[j] * sigma[j];
-  } else {
-    // v_j are the Gram's eigenvectors (length N); u_j = X v_j / σ_j and B = Y Vᵣ Σᵣ⁻¹.
-    const W = new Float64Array(r * N);
-    for (let j = 0; j < r; j++) {
-      const s = sigma[j];
-      for (let t = 0; t < N; t++) W[j * N + t] = vectors[j * N + t] / s;
-    }
-    const XW = rowProduct(X, p, N, 0, W, r, N, 0, N); // p × r = X Vᵣ Σᵣ⁻¹ = Uᵣ
-    for (let i = 0; i < p; i++) for (let j = 0; j < r; j++) U[j * p + i] = XW[i * r + j];
-    B = rowProduct(Y, q, N, 0, W, r, N, 0, N);
-  }
+  const fit = fitPairs({ data: X, rows: N, cols: p }, { data: next.data, rows: N, cols: q }, {
+    rank: options.rank,
+    tol,
+    center: options.affine,
+  });
+  const r = fit.rank;
+  const sigma = fit.singularValues;
+  // A = B Uᵣ with Uᵣ (r rows of length p) the kept input directions and B = Y Vᵣ Σᵣ⁻¹ (q × r).
+  const U = fit.inputBasis;
+  const B = fit.outputMap;
+  const mu = fit.inputMean;
+  const nu = fit.outputMean;
   const kernel = new Float64Array(p * q);
   for (let o = 0; o < q; o++) {
     for (let j = 0; j < r; j++) {
@@ -187,14 +141,7 @@ export function fitDelayDmd(pairs: DelayPairs, options: DelayDmdFitOptions): Del
       for (let i = 0; i < p; i++) kernel[i * q + o] += b * U[j * p + i];
     }
   }
-  const bias = new Float64Array(q);
-  if (options.affine) {
-    for (let o = 0; o < q; o++) {
-      let s = nu[o];
-      for (let i = 0; i < p; i++) s -= kernel[i * q + o] * mu[i];
-      bias[o] = s;
-    }
-  }
+  const bias = fit.offset;
   // Reconstruction error on the fitting pairs (centred coordinates: Ŷ = A X).
   let num = 0;
   let den = 0;
@@ -203,14 +150,14 @@ export function fitDelayDmd(pairs: DelayPairs, options: DelayDmdFitOptions): Del
   for (let t = 0; t < N; t++) {
     yHat.fill(0);
     for (let i = 0; i < p; i++) {
-      const x = X[i * N + t];
+      const x = X[t * p + i] - mu[i];
       if (x === 0) continue;
       const off = i * q;
       for (let o = 0; o < q; o++) yHat[o] += x * kernel[off + o];
     }
     for (let o = 0; o < q; o++) {
-      const e = Y[o * N + t] - yHat[o];
-      const y = Y[o * N + t] + nu[o];
+      const y = next.data[t * q + o];
+      const e = y - nu[o] - yHat[o];
       num += e * e;
       den += y * y;
       maxAbs = Math.max(maxAbs, Math.abs(e));
@@ -222,7 +169,7 @@ export function fitDelayDmd(pairs: DelayPairs, options: DelayDmdFitOptions): Del
     outputDim: q,
     delays: past.length,
     rank: r,
-    rankRule: choice.rule,
+    rankRule: fit.rankRule,
     singularValues: sigma,
     condition: r > 0 ? sigma[0] / sigma[r - 1] : Infinity,
     kernel,
@@ -276,21 +223,4 @@ function reducedDelayOperator(U: Float64Array, B: Float64Array, r: number, width
     }
   }
   return out;
-}
-
-function centreRows(M: Float64Array, rows: number, cols: number, mean: Float64Array): void {
-  for (let i = 0; i < rows; i++) {
-    let s = 0;
-    const o = i * cols;
-    for (let t = 0; t < cols; t++) s += M[o + t];
-    const m = s / cols;
-    mean[i] = m;
-    for (let t = 0; t < cols; t++) M[o + t] -= m;
-  }
-}
-
-function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
-  return t;
 }

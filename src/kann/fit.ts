@@ -1,8 +1,8 @@
 import { cabs, type Complex } from '../linalg/complex.js';
 import { eigen } from '../linalg/eigen.js';
-import { rowGram } from '../linalg/gram.js';
 import { chooseRank } from '../linalg/rank.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { thinSvd } from '../linalg/svd.js';
+import { fitPairs, pairsOperator } from '../koopman/pairs.js';
 import { resolveKannFitOptions, type KannFitOptions, type ResolvedKannFitOptions } from './options.js';
 import { checkHiddenStates, type HiddenStates } from './states.js';
 
@@ -46,14 +46,14 @@ export interface KannFit {
 /**
  * Fits KANN's Koopman matrix C to hidden states H (samples × steps × dim) in two steps (Sec. 3.2):
  * 1. the truncated-SVD basis B of the states stacked over samples and time (uncentred, as
- *    sklearn's TruncatedSVD in the authors' code), from the engine's thin SVD (a Gram and the
- *    symmetric eigen-decomposition), with the library's rank rule;
+ *    sklearn's TruncatedSVD in the authors' code), from the engine's thinSvd (QR + Jacobi),
+ *    with the library's rank rule;
  * 2. C = argmin Σₜ ‖H̃ₜ·C − H̃ₜ₊₁‖²_F over every consecutive pair inside each sequence (pairs never
- *    cross samples), solved through the thin SVD of H̃ₜ (pseudo-inverse with the relative floor,
- *    never an explicit inverse of H̃ₜᵀH̃ₜ).
+ *    cross samples), solved by the engine's pairs fit (`fitPairs`, thinSvd of H̃ₜ, pseudo-inverse
+ *    with the relative floor, never an explicit inverse of H̃ₜᵀH̃ₜ).
  *
  * Cost, with M = samples·steps states of dimension d and basis size r ≤ d: O(M·d·min(M, d)) for the
- * Gram (d × d when d ≤ M, else M × M), O(min(M, d)³) for its eigen-decomposition,
+ * thin SVD (QR of the tall side, then Jacobi on a min(M, d)² factor; no d × d matrix when M < d),
  * O(M·d·r) for the coefficients, O(M·r²) for eq. (4) and O(r³) for the eigenvalues of C.
  */
 export function fitKann(states: HiddenStates, options: KannFitOptions = {}): KannFit {
@@ -77,17 +77,20 @@ export function fitKann(states: HiddenStates, options: KannFitOptions = {}): Kan
     }
   }
   const M = S * len;
-  // Step 1: basis. Gram of the d columns of the stacked state matrix (M × d).
+  // Step 1: basis. The stacked state matrix H (M × d), one state per row, as d columns too.
+  const rowsH = new Float64Array(M * d);
   const cols = new Float64Array(d * M);
   let row = 0;
   for (let s = 0; s < S; s++) {
     for (let t = start; t < end; t++, row++) {
       const off = (s * N + t) * d;
-      for (let i = 0; i < d; i++) cols[i * M + row] = data[off + i];
+      for (let i = 0; i < d; i++) {
+        rowsH[row * d + i] = data[off + i];
+        cols[i * M + row] = data[off + i];
+      }
     }
   }
-  const { sigma, vectors, energy, total } = stateSvd(cols, d, M);
-  const choice = chooseRank(sigma, d, M, o.rank, o.tol);
+  const { sigma, vectors, energy, total, choice } = stateSvd(rowsH, M, d, o.rank, o.tol);
   let r = choice.rank;
   let rankRule = choice.rule;
   if (r > pairs) {
@@ -161,86 +164,49 @@ export function fitKann(states: HiddenStates, options: KannFitOptions = {}): Kan
 }
 
 /**
- * Thin SVD of the M × d state matrix given as its d columns (d rows of length M): singular values
- * (d of them, largest first, zeros past min(M, d)), right singular vectors as rows of length d, σ²
- * and the total energy ‖H‖²_F. From the d × d Gram HᵀH when d ≤ M (O(M·d²)), else from the M × M
- * Gram HHᵀ with vₖ = Hᵀuₖ/σₖ (O(M²·d)): never a d × d matrix when M < d.
+ * Thin SVD of the M × d state matrix H (rows of length d) through the engine's `thinSvd`
+ * (Householder QR of the tall side + Jacobi; no Gram, so σ is not squared): singular values
+ * (d of them, largest first, zeros past min(M, d)), the right singular vectors the rank rule keeps
+ * as rows of length d, σ² and the total energy ‖H‖²_F. Cost O(M·d·min(M, d)); never a d × d
+ * matrix when M < d.
  */
-function stateSvd(cols: Float64Array, d: number, M: number) {
-  const sigma = new Float64Array(d);
-  const energy = new Float64Array(d);
+function stateSvd(rows: Float64Array, M: number, d: number, rule: number, tol: number) {
   let total = 0;
-  for (let i = 0; i < d * M; i++) total += cols[i] * cols[i];
-  if (d <= M) {
-    const e = symmetricEigen(rowGram(cols, d, M, 0, M), d);
-    for (let i = 0; i < d; i++) {
-      energy[i] = Math.max(e.values[i], 0);
-      sigma[i] = Math.sqrt(energy[i]);
-    }
-    return { sigma, vectors: e.vectors, energy, total };
+  for (let i = 0; i < M * d; i++) total += rows[i] * rows[i];
+  const sigma = new Float64Array(d);
+  const svd = thinSvd(rows, M, d, 0, d, {
+    rank: (values) => {
+      sigma.set(values);
+      return chooseRank(sigma, d, M, rule, tol).rank;
+    },
+  });
+  sigma.set(svd.values);
+  const energy = sigma.map((x) => x * x);
+  const choice = chooseRank(sigma, d, M, rule, tol);
+  if (svd.rank < choice.rank) {
+    choice.rule += `, cut to ${svd.rank} (exact zeros)`;
+    choice.rank = svd.rank;
   }
-  const rows = new Float64Array(M * d);
-  for (let i = 0; i < d; i++) for (let m = 0; m < M; m++) rows[m * d + i] = cols[i * M + m];
-  const e = symmetricEigen(rowGram(rows, M, d, 0, d), M);
-  const vectors = new Float64Array(d * d);
-  for (let k = 0; k < M; k++) {
-    energy[k] = Math.max(e.values[k], 0);
-    sigma[k] = Math.sqrt(energy[k]);
-    if (!(sigma[k] > 0)) continue;
-    for (let i = 0; i < d; i++) {
-      let acc = 0;
-      for (let m = 0; m < M; m++) acc += rows[m * d + i] * e.vectors[k * M + m];
-      vectors[k * d + i] = acc / sigma[k];
-    }
-  }
-  return { sigma, vectors, energy, total };
+  return { sigma, vectors: svd.v, energy, total, choice };
 }
 
 /**
  * min ‖X·C − Y‖_F for X, Y of P rows and r columns, given as r rows of length P (column-major
- * views of X and Y). Thin SVD of X from its r × r Gram: X = U Σ Wᵀ, C = W Σ⁺ Uᵀ Y = W Σ⁻² Wᵀ (Xᵀ Y)
- * with directions σᵢ ≤ tol·σ₁ dropped. Cost O(P·r²) + O(r³).
+ * views of X and Y), by the engine's pairs fit (`fitPairs`: one thinSvd of X, directions
+ * σᵢ ≤ tol·σ₁ dropped, C = Kᵀ of y ≈ K x). Cost O(P·r²) for the SVD + O(P·r²) for the factors.
  */
 function leastSquares(X: Float64Array, Y: Float64Array, r: number, P: number, tol: number) {
-  const G = rowGram(X, r, P, 0, P);
-  const e = symmetricEigen(G, r);
-  const s1 = Math.sqrt(Math.max(e.values[0], 0));
-  let kept = 0;
-  while (kept < r && Math.sqrt(Math.max(e.values[kept], 0)) > tol * s1) kept++;
-  // XᵀY (r × r)
-  const XtY = new Float64Array(r * r);
+  const x = new Float64Array(P * r);
+  const y = new Float64Array(P * r);
   for (let a = 0; a < r; a++) {
-    for (let b = 0; b < r; b++) {
-      let acc = 0;
-      const oa = a * P;
-      const ob = b * P;
-      for (let p = 0; p < P; p++) acc += X[oa + p] * Y[ob + p];
-      XtY[a * r + b] = acc;
+    for (let p = 0; p < P; p++) {
+      x[p * r + a] = X[a * P + p];
+      y[p * r + a] = Y[a * P + p];
     }
   }
-  // C = Σₖ wₖ (wₖᵀ XᵀY) / σₖ²
+  const fit = fitPairs({ data: x, rows: P, cols: r }, { data: y, rows: P, cols: r }, { rank: -1, tol });
+  const K = pairsOperator(fit); // r × r, y ≈ K x
   const C = new Float64Array(r * r);
-  for (let k = 0; k < kept; k++) {
-    const wk = e.vectors.subarray(k * r, (k + 1) * r);
-    const inv = 1 / e.values[k];
-    for (let b = 0; b < r; b++) {
-      let acc = 0;
-      for (let a = 0; a < r; a++) acc += wk[a] * XtY[a * r + b];
-      acc *= inv;
-      for (let a = 0; a < r; a++) C[a * r + b] += wk[a] * acc;
-    }
-  }
-  let num = 0;
-  let den = 0;
-  for (let p = 0; p < P; p++) {
-    for (let b = 0; b < r; b++) {
-      let acc = 0;
-      for (let a = 0; a < r; a++) acc += X[a * P + p] * C[a * r + b];
-      const y = Y[b * P + p];
-      num += (acc - y) ** 2;
-      den += y * y;
-    }
-  }
-  const sLast = kept > 0 ? Math.sqrt(Math.max(e.values[kept - 1], 0)) : 0;
-  return { C, condition: sLast > 0 ? s1 / sLast : Infinity, dropped: r - kept, residual: den > 0 ? Math.sqrt(num / den) : 0 };
+  for (let a = 0; a < r; a++) for (let b = 0; b < r; b++) C[a * r + b] = K[b * r + a];
+  return { C, condition: fit.condition, dropped: r - fit.rank, residual: fit.residual };
 }

@@ -2,7 +2,7 @@ import { fitKoopman } from '../koopman/fit.js';
 import { minSnapshots, resolveFitOptions } from '../koopman/options.js';
 import { cabs, cpow, type Complex } from '../linalg/complex.js';
 import { firstNonFinite } from '../linalg/finite.js';
-import { symmetricEigen } from '../linalg/symmetric-eigen.js';
+import { thinSvd } from '../linalg/svd.js';
 import { firstSnapshotAmplitudes, windowAmplitudes } from '../koopman/amplitudes.js';
 import { hankel } from './hankel.js';
 import { spectrumSettings, type SpectrumSettings } from './settings.js';
@@ -232,32 +232,52 @@ function measure(amp: number, mod: number, n: number, how: SpectrumSettings['imp
 }
 
 /**
- * Coordinates of the snapshots (each with `constant` appended) in their POD basis (left singular
- * vectors of the snapshot matrix), from the n×n Gram matrix: coordinate k of snapshot t is
- * σₖ·V[t, k]. Keeps at most `limit` components, and only those with σₖ > 1e-10·σ₁.
+ * Coordinates of the snapshots (each with `constant` appended) in their POD basis, from one
+ * engine `thinSvd` of the n × (dim + 1) snapshot matrix (Householder QR of the tall side + Jacobi,
+ * no Gram matrix): the p = min(limit, #σₖ > 0) scaled left singular vectors σₖ·U[t, k], rotated
+ * by the orthonormal p × p DCT-II. The result is an exact rotation of the snapshots' span, so the
+ * Koopman fit that follows (eigenvalues, amplitudes, residuals: all rotation-invariant) sees what
+ * it would see in the full dimension, and its rank rule, not this step, decides what is noise.
+ * The DCT spreads every direction over every coordinate: without it the directions at rounding
+ * level (σ ≈ ε·σ₁, which the exact SVD resolves) would be coordinates the fit counts as
+ * constant, and the optimal hard threshold would judge a p × m matrix as a 3 × m one.
+ * Called when dim + 1 ≥ n. Cost O(n²·dim + n·p²) flops; memory ≈ 8·(2·n + p)·(dim + 1) bytes
+ * (the stacked copy, the QR factor and the p long-side vectors) — thinSvd refuses above 1 GiB.
  */
 function podCoordinates(snapshots: ArrayLike<number>[], limit: number, constant: number): Float64Array[] {
   const n = snapshots.length;
   const dim = snapshots[0].length;
-  const G = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) {
-    const a = snapshots[i];
-    for (let j = 0; j <= i; j++) {
-      const b = snapshots[j];
-      let acc = constant * constant;
-      for (let p = 0; p < dim; p++) acc += a[p] * b[p];
-      G[i * n + j] = acc;
-      G[j * n + i] = acc;
-    }
-  }
-  const { values, vectors } = symmetricEigen(G, n);
-  const s1 = Math.sqrt(Math.max(values[0], 0));
-  let p = 0;
-  while (p < Math.min(n, limit) && Math.sqrt(Math.max(values[p], 0)) > 1e-10 * s1 && values[p] > 0) p++;
-  const out: Float64Array[] = [];
+  const w = dim + 1;
+  const x = new Float64Array(n * w);
   for (let t = 0; t < n; t++) {
+    const a = snapshots[t];
+    for (let i = 0; i < dim; i++) x[t * w + i] = a[i];
+    x[t * w + dim] = constant;
+  }
+  const svd = thinSvd(x, n, w, 0, w, {
+    rank: (values) => {
+      let p = 0;
+      while (p < Math.min(values.length, limit) && values[p] > 0) p++;
+      return p;
+    },
+  });
+  const p = svd.rank;
+  // C[j][k] = c_j cos(π (k + ½) j / p), c_0 = √(1/p), c_j = √(2/p): orthonormal DCT-II.
+  const C = new Float64Array(p * p);
+  for (let j = 0; j < p; j++) {
+    const c = Math.sqrt((j === 0 ? 1 : 2) / p);
+    for (let k = 0; k < p; k++) C[j * p + k] = c * Math.cos((Math.PI * (k + 0.5) * j) / p);
+  }
+  const out: Float64Array[] = [];
+  const y = new Float64Array(p);
+  for (let t = 0; t < n; t++) {
+    for (let k = 0; k < p; k++) y[k] = svd.values[k] * svd.u[k * n + t];
     const z = new Float64Array(p);
-    for (let k = 0; k < p; k++) z[k] = Math.sqrt(values[k]) * vectors[k * n + t];
+    for (let j = 0; j < p; j++) {
+      let acc = 0;
+      for (let k = 0; k < p; k++) acc += C[j * p + k] * y[k];
+      z[j] = acc;
+    }
     out.push(z);
   }
   return out;
