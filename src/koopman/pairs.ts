@@ -107,15 +107,11 @@ export function fitPairs(X: SampleBlock, Y: SampleBlock, options: PairsOptions =
   let varying = 0;
   for (let i = 0; i < p; i++) if (colSq[i] > 1e-28 * cMax) varying++;
   const rows = Math.max(varying, 1);
-  const svd = thinSvd(x, N, p, 0, p, { rank: (values) => chooseRank(values, rows, N, o.rank, tol).rank });
+  const svd = thinSvd(x, N, p, 0, p, { rank: (values) => chooseRank(values, rows, N, o.rank, tol).rank, reorthogonalize: true });
   const sigma = svd.values;
   const r = svd.rank;
   const choice = chooseRank(sigma, rows, N, o.rank, tol);
-  // thinSvd forms the long-side vectors as X·v/σ (or Xᵀ·u/σ): vector p is off by ≈ ε·(σ₁/σ_p)²
-  // along the leading ones, which would bring back the squared condition number. Two passes of
-  // Gram–Schmidt against the leading (accurate) vectors remove exactly that error: 4·L·r² flops.
-  if (N >= p) reorthogonalize(svd.u, r, N);
-  else reorthogonalize(svd.v, r, p);
+  // (reorthogonalize: the long-side vectors formed as X·v/σ would bring back the condition number)
   // B[o][j] = f_j Σ_t y[t][o] u_j[t], f_j = σ_j/(σ_j² + λ); Ŷ[t][o] = Σ_j u_j[t] σ_j B[o][j].
   const B = new Float64Array(q * r);
   for (let j = 0; j < r; j++) {
@@ -190,25 +186,6 @@ export function pairsOperator(fit: PairsFit): Float64Array {
     }
   }
   return K;
-}
-
-/** Two passes of modified Gram–Schmidt on `count` rows of length n, in order. Cost 4·n·count² flops. */
-function reorthogonalize(rows: Float64Array, count: number, n: number): void {
-  for (let pass = 0; pass < 2; pass++) {
-    for (let a = 0; a < count; a++) {
-      const oa = a * n;
-      for (let b = 0; b < a; b++) {
-        const ob = b * n;
-        let dot = 0;
-        for (let i = 0; i < n; i++) dot += rows[oa + i] * rows[ob + i];
-        for (let i = 0; i < n; i++) rows[oa + i] -= dot * rows[ob + i];
-      }
-      let norm = 0;
-      for (let i = 0; i < n; i++) norm += rows[oa + i] * rows[oa + i];
-      const inv = 1 / Math.sqrt(norm);
-      for (let i = 0; i < n; i++) rows[oa + i] *= inv;
-    }
-  }
 }
 
 function centre(a: Float64Array, n: number, c: number, mean: Float64Array): void {

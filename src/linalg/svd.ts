@@ -46,6 +46,12 @@ export interface ThinSvdOptions {
   maxBytes?: number;
   /** Reusable scratch for many decompositions in a row (batched fits). @default a fresh one */
   work?: SvdWorkspace;
+  /**
+   * Re-orthogonalise the long-side vectors (two passes of Gram–Schmidt, 4·max(d, m)·r² flops):
+   * formed as X·v/σ they lose orthogonality by about ε·σ₁/σ_p, which a least-squares solve through
+   * them (fitPairs) turns into an error growing with the condition number. @default false
+   */
+  reorthogonalize?: boolean;
 }
 
 export interface ThinSvd {
@@ -70,9 +76,10 @@ export const THIN_SVD_DEFAULTS = Object.freeze({
   powerIterations: 2,
   seed: 1,
   maxBytes: 2 ** 30,
+  reorthogonalize: false,
 });
 
-const KEYS = new Set(['rank', 'method', 'oversample', 'powerIterations', 'seed', 'maxBytes', 'work']);
+const KEYS = new Set(['rank', 'method', 'oversample', 'powerIterations', 'seed', 'maxBytes', 'work', 'reorthogonalize']);
 
 export function thinSvd(
   x: ArrayLike<number>,
@@ -182,6 +189,7 @@ export function thinSvd(
     const inv = 1 / values[p];
     for (let i = p * L; i < (p + 1) * L; i++) long[i] *= inv;
   }
+  if (o.reorthogonalize) reorthogonalizeRows(long, r, L);
   return d >= m
     ? { values, rank: r, u: long, v: short, method, bytes, sweeps: jac.sweeps }
     : { values, rank: r, u: short, v: long, method, bytes, sweeps: jac.sweeps };
@@ -214,4 +222,23 @@ export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}):
   }
   const r = fixed === undefined ? k : Math.min(fixed, k);
   return { method, bytes: 8 * (L * k + 3 * k * k + r * (d + m)) + 16 * k };
+}
+
+/** Two passes of modified Gram–Schmidt on `count` rows of length n, in order. Cost 4·n·count² flops. */
+function reorthogonalizeRows(rows: Float64Array, count: number, n: number): void {
+  for (let pass = 0; pass < 2; pass++) {
+    for (let a = 0; a < count; a++) {
+      const oa = a * n;
+      for (let b = 0; b < a; b++) {
+        const ob = b * n;
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += rows[oa + i] * rows[ob + i];
+        for (let i = 0; i < n; i++) rows[oa + i] -= dot * rows[ob + i];
+      }
+      let norm = 0;
+      for (let i = 0; i < n; i++) norm += rows[oa + i] * rows[oa + i];
+      const inv = 1 / Math.sqrt(norm);
+      for (let i = 0; i < n; i++) rows[oa + i] *= inv;
+    }
+  }
 }
