@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { decide, initialPatience, updatePatience, type Decision, type PatienceState } from './decide.js';
-import { wrappedAsPlainObjectMessage } from '../../src/tfjs/copies.js';
-import { isForeignModel, isLayersModelLike, keepThisAcrossCopies, twoCopiesMessage } from './copies.js';
-import { keyAliases, monitorValue, neverLoggedMessage, resolveLogs, withSnakeCase, type EpochLogs } from './logs.js';
-import { resolveSpectrumMonitorArgs, spectralRestarts, type Observable, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
+import { decide, initialPatience, nonFiniteWeightsVerdict, updatePatience, type Decision, type PatienceState } from './decide.js';
+import { callerModel, checkMonitorModel, isLayersModelLike, keepThisAcrossCopies } from './copies.js';
+import { monitorValue, neverLoggedMessage, reportMissingKey, resolveLogs, withSnakeCase, type EpochLogs } from './logs.js';
+import { resolveSpectrumMonitorArgs, spectralRestarts, type ResolvedSpectrumMonitorArgs, type SpectrumMonitorArgs } from './options.js';
 import { decodeState, encodeState, type RunFields, type SpectrumMonitorState } from './state.js';
 import { copyWeights, holdsWeights, snapshotTrainable, writeWeights, type WeightCopy } from './weights.js';
-import { fitKoopman } from '../../src/koopman/index.js';
-import { hankel } from '../../src/spectrum/hankel.js';
-import { seriesSpectrum, weightSpectrum, type SpectrumSummary } from '../../src/spectrum/spectrum.js';
+import { sentence, trimWindow, windowSpectra } from './window-spectra.js';
+import { forecastSeries } from '../../src/spectrum/forecast.js';
 
 export type { EpochLogs };
 
@@ -102,19 +100,7 @@ export class SpectrumMonitor extends tf.Callback {
    */
   forecast(epochs: number): number | null {
     if (!Number.isInteger(epochs) || epochs < 0) throw new Error(`forecast(epochs): epochs must be an integer ≥ 0; got ${String(epochs)}`);
-    const o = this.options;
-    const n = this.values.length;
-    if (n < o.delays + 3) return null;
-    if (epochs === 0) return this.values[n - 1];
-    try {
-      const snapshots = hankel(this.values, o.delays);
-      const op = fitKoopman(snapshots, { rank: o.rank, affine: true, stabilize: true });
-      const x = op.predict(snapshots[snapshots.length - 1], epochs);
-      const v = x[o.delays - 1];
-      return Number.isFinite(v) ? v : null;
-    } catch {
-      return null;
-    }
+    return forecastSeries(this.values, this.options.delays, epochs, this.options.rank);
   }
 
   /** The forecast the `forecastEpochs` restart rule reads (only computed when that rule can act this epoch). */
@@ -288,31 +274,14 @@ export class SpectrumMonitor extends tf.Callback {
     };
   }
 
-  /**
-   * fit() of another tfjs copy called a hook on its CustomCallback, which is given no model: use
-   * the one attach() set, or say what is wrong.
-   */
+  /** A hook called by another tfjs copy's (or a plain-object) CustomCallback: take its model, or say what is wrong. */
   private adoptCaller(caller: unknown): void {
-    const c = caller as { model?: unknown } | null;
-    if (c && typeof c === 'object' && isLayersModelLike(c.model)) this.model = c.model as tf.LayersModel;
-    if (this.model) return;
-    if (caller instanceof tf.CustomCallback) throw new Error(wrappedAsPlainObjectMessage('spectrumMonitor'));
-    throw new Error(
-      `${twoCopiesMessage("model.fit() called the monitor through the other copy's CustomCallback, which does not pass the model")} ` +
-        'Until then, sm.attach(model) before fit() lets the monitor read and stop that model (restoreBestWeights needs one copy).',
-    );
+    this.model = callerModel(caller, this.model as tf.LayersModel | undefined) as tf.LayersModel;
   }
 
   /** Refuses a model this monitor cannot serve, saying why. */
   private checkModel(model: unknown, where: string): void {
-    if (model === undefined || model === null) return;
-    if (!isLayersModelLike(model)) throw new Error(`spectrumMonitor: ${where} needs a tf.LayersModel; got ${typeof model}`);
-    if (!isForeignModel(model)) return;
-    if (this.options.restoreBestWeights) {
-      throw new Error(`${twoCopiesMessage(where)} restoreBestWeights cannot write weights across the two copies.`);
-    }
-    if (!this.warnedForeign) console.warn(`${twoCopiesMessage(where)} The monitor reads the logs and weights and stops training, but nothing else of tfjs-koopman will work with this model.`);
-    this.warnedForeign = true;
+    this.warnedForeign = checkMonitorModel(model, where, this.options.restoreBestWeights, this.warnedForeign);
   }
 
   /**
@@ -340,12 +309,7 @@ export class SpectrumMonitor extends tf.Callback {
     this.epochsSeen++;
     this.nextEpoch = epoch + 1;
     const value = monitorValue(logs, o.monitor);
-    if (value === undefined) {
-      const what = `spectrumMonitor: ${keyAliases(o.monitor).join(' / ')} is not in the logs of epoch ${epoch}; available: ${Object.keys(logs).join(', ') || 'none'}`;
-      if (o.strict) throw new Error(`${what} (strict: true)`);
-      if (!this.warnedMissing) console.warn(what);
-      this.warnedMissing = true;
-    }
+    if (value === undefined) this.warnedMissing = reportMissingKey(logs, o, epoch, this.warnedMissing);
     const warmUp = epoch < o.startFromEpoch;
     let improved = false;
     if (value !== undefined && !warmUp) {
@@ -369,30 +333,15 @@ export class SpectrumMonitor extends tf.Callback {
       }
     }
     if (o.window === 'sliding') {
-      if (this.values.length > o.windowSize) this.values.splice(0, this.values.length - o.windowSize);
-      if (this.weightWindow.length > o.windowSize) this.weightWindow.splice(0, this.weightWindow.length - o.windowSize);
+      trimWindow(this.values, o.windowSize);
+      trimWindow(this.weightWindow, o.windowSize);
     }
     if (improved && o.restoreBestWeights && Number.isFinite(value)) {
       this.bestWeights = copyWeights(this.requireModel('restoreBestWeights'), this.bestWeights);
       this.bestWeightsOmitted = false;
     }
 
-    const spectra: Partial<Record<Observable, SpectrumSummary>> = {};
-    const pending: Partial<Record<Observable, string>> = {};
-    for (const k of o.observables) {
-      try {
-        if (k === 'loss') {
-          const need = o.delays + 2;
-          if (this.values.length < need) pending.loss = `needs ${need} finite values of ${o.monitor} in the window, has ${this.values.length}`;
-          else spectra.loss = seriesSpectrum(this.values, o.delays, o);
-        } else {
-          if (this.weightWindow.length < 3) pending.weights = `needs 3 weight snapshots in the window, has ${this.weightWindow.length}`;
-          else spectra.weights = weightSpectrum(this.weightWindow, o);
-        }
-      } catch (err) {
-        pending[k] = (err as Error).message;
-      }
-    }
+    const { spectra, pending } = windowSpectra(this.values, this.weightWindow, o);
 
     let verdict = decide(
       {
@@ -409,13 +358,7 @@ export class SpectrumMonitor extends tf.Callback {
       },
       o,
     );
-    if (nonFiniteWeights && spectralRestarts(o) && verdict.action !== 'restart') {
-      verdict = {
-        action: 'restart',
-        rule: 'non-finite',
-        reason: `the weights contain a non-finite value at epoch ${epoch}: training diverged; re-initialise the weights (a lower learning rate may help)`,
-      };
-    }
+    if (nonFiniteWeights && spectralRestarts(o) && verdict.action !== 'restart') verdict = nonFiniteWeightsVerdict(epoch);
 
     let reason = verdict.reason;
     if (verdict.action !== 'continue') {
@@ -454,7 +397,3 @@ export class SpectrumMonitor extends tf.Callback {
   }
 }
 
-/** Appends a sentence to a reason, ending the reason with a full stop first. */
-function sentence(reason: string, extra: string): string {
-  return `${reason}${reason.endsWith('.') ? '' : '.'} ${extra}`;
-}

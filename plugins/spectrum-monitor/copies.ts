@@ -1,4 +1,5 @@
-import { twoTfjsCopiesMessage } from '../../src/tfjs/copies.js';
+import * as tf from '@tensorflow/tfjs';
+import { isForeignModel, isLayersModelLike, twoTfjsCopiesMessage, wrappedAsPlainObjectMessage } from '../../src/tfjs/copies.js';
 
 /**
  * Two copies of tfjs: a project that depends on tfjs-koopman through an npm `file:` link resolves
@@ -7,7 +8,7 @@ import { twoTfjsCopiesMessage } from '../../src/tfjs/copies.js';
  * CustomCallback and calls its methods with the wrong `this`.
  */
 
-export { isForeignModel, isLayersModelLike } from '../../src/tfjs/copies.js';
+export { isForeignModel, isLayersModelLike };
 
 /** What is wrong and how to fix it, after a sentence saying where it was found. */
 export function twoCopiesMessage(where: string): string {
@@ -30,4 +31,29 @@ export function keepThisAcrossCopies(target: object, hooks: readonly string[], a
       },
     });
   }
+}
+
+/**
+ * The model a CustomCallback `caller` passes (fit() of another tfjs copy, or of this one with a
+ * plain-object callback first), else the one attach() set; throws saying which case it is.
+ */
+export function callerModel(caller: unknown, attached: tf.LayersModel | undefined): tf.LayersModel {
+  const c = caller as { model?: unknown } | null;
+  if (c && typeof c === 'object' && isLayersModelLike(c.model)) return c.model as tf.LayersModel;
+  if (attached) return attached;
+  if (caller instanceof tf.CustomCallback) throw new Error(wrappedAsPlainObjectMessage('spectrumMonitor'));
+  throw new Error(
+    `${twoCopiesMessage("model.fit() called the monitor through the other copy's CustomCallback, which does not pass the model")} ` +
+      'Until then, sm.attach(model) before fit() lets the monitor read and stop that model (restoreBestWeights needs one copy).',
+  );
+}
+
+/** Refuses a model the monitor cannot serve, saying why; warns once about a foreign one. Returns whether it has warned. */
+export function checkMonitorModel(model: unknown, where: string, restoreBestWeights: boolean, warned: boolean): boolean {
+  if (model === undefined || model === null) return warned;
+  if (!isLayersModelLike(model)) throw new Error(`spectrumMonitor: ${where} needs a tf.LayersModel; got ${typeof model}`);
+  if (!isForeignModel(model)) return warned;
+  if (restoreBestWeights) throw new Error(`${twoCopiesMessage(where)} restoreBestWeights cannot write weights across the two copies.`);
+  if (!warned) console.warn(`${twoCopiesMessage(where)} The monitor reads the logs and weights and stops training, but nothing else of tfjs-koopman will work with this model.`);
+  return true;
 }

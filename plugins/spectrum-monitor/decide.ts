@@ -271,3 +271,12 @@ function pct(x: number): string {
   const p = 100 * x;
   return `${p === 0 || p >= 1 ? Number(p.toFixed(1)) : Number(p.toPrecision(1))}%`;
 }
+
+/** The restart verdict when the weights hold a non-finite value (training diverged). */
+export function nonFiniteWeightsVerdict(epoch: number): Verdict {
+  return {
+    action: 'restart',
+    rule: 'non-finite',
+    reason: `the weights contain a non-finite value at epoch ${epoch}: training diverged; re-initialise the weights (a lower learning rate may help)`,
+  };
+}

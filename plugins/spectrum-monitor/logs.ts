@@ -70,3 +70,11 @@ export function withSnakeCase(logs: { [key: string]: number }): { [key: string]:
   }
   return named;
 }
+
+/** The monitored key is missing from an epoch's logs: an error with `strict`, else one warning. Returns whether it has warned. */
+export function reportMissingKey(logs: { [key: string]: number }, o: { monitor: string; strict: boolean }, epoch: number, warned: boolean): boolean {
+  const what = `spectrumMonitor: ${keyAliases(o.monitor).join(' / ')} is not in the logs of epoch ${epoch}; available: ${Object.keys(logs).join(', ') || 'none'}`;
+  if (o.strict) throw new Error(`${what} (strict: true)`);
+  if (!warned) console.warn(what);
+  return true;
+}
