@@ -1,0 +1,51 @@
+import { FASHION_DEFAULTS, WORKLOADS, type FashionSizes, type WorkloadName } from './workloads.js';
+import { RACE_METHODS } from './entrants.js';
+
+/** Every setting of the race. Defaults in {@link RACE_DEFAULTS}; quick mode in {@link QUICK_RACE}. */
+export interface RaceSettings {
+  /** Seeds per workload × optimizer. @default 5 */
+  seeds: number;
+  /** First seed. @default 0 */
+  seedOffset: number;
+  /** @default every workload */
+  workloads: WorkloadName[];
+  /** Optimizers to run (each workload runs those of its own it lists). @default all of each workload's */
+  optimizers: string[] | null;
+  /** @default RACE_METHODS */
+  methods: string[];
+  /** Fashion-MNIST epochs. @default 12 */
+  fashionEpochs: number;
+  sizes: FashionSizes;
+  /** DE solver: evaluation blocks and steps per block. @default 20 × 300 (6 000 steps; the paper runs 60 000) */
+  deBlocks: number;
+  deBlockSteps: number;
+  out: string;
+  quick: boolean;
+}
+
+export const RACE_DEFAULTS: Readonly<RaceSettings> = Object.freeze({
+  seeds: 5,
+  seedOffset: 0,
+  workloads: [...WORKLOADS],
+  optimizers: null,
+  methods: [...RACE_METHODS],
+  fashionEpochs: 12,
+  sizes: FASHION_DEFAULTS,
+  deBlocks: 20,
+  deBlockSteps: 300,
+  out: 'results/race',
+  quick: false,
+});
+
+/** Quick mode (the test): one seed, small sets, short schedules; well under a minute. */
+export const QUICK_RACE: Partial<RaceSettings> = Object.freeze({
+  seeds: 1,
+  workloads: ['fashion-mlp', 'de-solver'] as WorkloadName[],
+  optimizers: ['adam'],
+  fashionEpochs: 3,
+  sizes: { train: 2_048, validation: 1_000, guard: 500, batchSize: 64 },
+  deBlocks: 4,
+  deBlockSteps: 100,
+  out: 'results/race-quick',
+  quick: true,
+});

@@ -1,0 +1,172 @@
+import { cpus } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { median } from '../../src/metrics/teq.js';
+import { writeCsv } from '../../src/report/csv.js';
+import { svgPlot, type Series } from '../../src/report/svg.js';
+import type { RaceRow } from './race.js';
+import type { RaceSettings } from './settings.js';
+
+export const SUMMARY_COLUMNS = [
+  'workload',
+  'optimizer',
+  'method',
+  'runs',
+  'median_speedup_vs_plain',
+  'median_speedup_vs_best_peer',
+  'worst_final_loss_ratio',
+  'median_skipped_share',
+  'reached_target',
+  'median_final_loss',
+  'median_final_acc',
+  'median_wall_s',
+  'median_wall_to_target_s',
+  'median_steps_to_target',
+  'median_method_cost_s',
+] as const;
+export type SummaryRow = Record<(typeof SUMMARY_COLUMNS)[number], string | number>;
+
+/** Everything a method spent on top of the optimizer (record + fit + extrapolate + guard), seconds. */
+export function methodCost(r: RaceRow): number {
+  return (r.record_ms + r.fit_ms + r.extrapolate_ms + r.guard_ms) / 1000;
+}
+
+/** One row per workload × optimizer × method: medians over seeds (a never-reached target counts as speed-up 0). */
+export function summarise(rows: RaceRow[]): SummaryRow[] {
+  const out: SummaryRow[] = [];
+  const keys = [...new Set(rows.map((r) => `${r.workload}|${r.optimizer}|${r.method}`))];
+  for (const key of keys) {
+    const [workload, optimizer, method] = key.split('|');
+    const r = rows.filter((x) => x.workload === workload && x.optimizer === optimizer && x.method === method);
+    const med = (f: (x: RaceRow) => number) => {
+      const v = r.map(f).filter((x) => !Number.isNaN(x));
+      return v.length ? median(v) : NaN;
+    };
+    out.push({
+      workload,
+      optimizer,
+      method,
+      runs: r.length,
+      median_speedup_vs_plain: med((x) => x.speedup_vs_plain),
+      median_speedup_vs_best_peer: med((x) => x.speedup_vs_best_peer),
+      worst_final_loss_ratio: Math.max(...r.map((x) => x.final_loss_ratio)),
+      median_skipped_share: med((x) => x.skipped_share),
+      reached_target: r.filter((x) => !Number.isNaN(x.wall_to_target_s)).length,
+      median_final_loss: med((x) => x.final_loss),
+      median_final_acc: med((x) => x.final_acc),
+      median_wall_s: med((x) => x.wall_s),
+      median_wall_to_target_s: med((x) => x.wall_to_target_s),
+      median_steps_to_target: med((x) => x.steps_to_target),
+      median_method_cost_s: med(methodCost),
+    });
+  }
+  return out;
+}
+
+const f2 = (v: number | string) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(2) : '–') : v);
+const f4 = (v: number | string) => (typeof v === 'number' ? (Number.isFinite(v) ? v.toFixed(4) : '–') : v);
+
+interface Goal {
+  text: string;
+  workload: string;
+  optimizers: string[];
+  /** Least median speed-up vs plain, and vs the best peer (0 = not asked). */
+  vsPlain: number;
+  vsPeer: number;
+  /** Largest final-loss ratio allowed in any run (Infinity = not asked). */
+  lossRatio: number;
+}
+
+const GOALS: Goal[] = [
+  { text: 'Fashion-MLP Adam: ≥ 1.5× vs plain, ≥ 1.15× vs best peer, final loss ≤ 1 % above plain in every run', workload: 'fashion-mlp', optimizers: ['adam'], vsPlain: 1.5, vsPeer: 1.15, lossRatio: 1.01 },
+  { text: 'DE solver Adam: ≥ 2× vs plain', workload: 'de-solver', optimizers: ['adam'], vsPlain: 2, vsPeer: 0, lossRatio: Infinity },
+  { text: 'DE solver Adagrad and Adadelta: ≥ 4× vs plain', workload: 'de-solver', optimizers: ['adagrad', 'adadelta'], vsPlain: 4, vsPeer: 0, lossRatio: Infinity },
+];
+
+function isKoopman(method: string): boolean {
+  return method.startsWith('koopman');
+}
+
+/** The Koopman method closest to a goal on one optimizer (largest shortfall-limited score). */
+function goalLines(sum: SummaryRow[]): string[] {
+  const lines: string[] = [];
+  for (const g of GOALS) {
+    for (const opt of g.optimizers) {
+      const cand = sum.filter((r) => r.workload === g.workload && r.optimizer === opt && isKoopman(String(r.method)));
+      if (!cand.length) {
+        lines.push(`- ${g.text} — **${opt}: not run**`);
+        continue;
+      }
+      const score = (r: SummaryRow) =>
+        Math.min(Number(r.median_speedup_vs_plain) / g.vsPlain, g.vsPeer ? Number(r.median_speedup_vs_best_peer) / g.vsPeer : Infinity, Number(r.worst_final_loss_ratio) <= g.lossRatio ? Infinity : g.lossRatio / Number(r.worst_final_loss_ratio));
+      const best = cand.reduce((a, b) => (score(b) > score(a) ? b : a));
+      const met = score(best) >= 1;
+      const parts = [`${f2(best.median_speedup_vs_plain)}× vs plain (goal ${g.vsPlain}×)`];
+      if (g.vsPeer) parts.push(`${f2(best.median_speedup_vs_best_peer)}× vs best peer (goal ${g.vsPeer}×)`);
+      if (Number.isFinite(g.lossRatio)) parts.push(`worst final-loss ratio ${f4(best.worst_final_loss_ratio)} (limit ${g.lossRatio})`);
+      lines.push(`- ${g.text} — **${opt}: ${met ? 'met' : 'missed'}** by the closest Koopman method \`${best.method}\`: ${parts.join(', ')}; its median cost ${f2(best.median_method_cost_s)} s of ${f2(best.median_wall_s)} s.`);
+    }
+  }
+  // No workload slower than plain (≥ 0.98×): the best Koopman method per workload × optimizer.
+  const groups = [...new Set(sum.map((r) => `${r.workload}|${r.optimizer}`))];
+  const worst: string[] = [];
+  for (const k of groups) {
+    const [w, o] = k.split('|');
+    const cand = sum.filter((r) => r.workload === w && r.optimizer === o && isKoopman(String(r.method)));
+    if (!cand.length) continue;
+    const best = cand.reduce((a, b) => (Number(b.median_speedup_vs_plain) > Number(a.median_speedup_vs_plain) ? b : a));
+    worst.push(`${w}/${o} ${best.method} ${f2(best.median_speedup_vs_plain)}×${Number(best.median_speedup_vs_plain) >= 0.98 ? '' : ' (below 0.98)'}`);
+  }
+  lines.push(`- No workload below 0.98× vs plain (best Koopman method of each): ${worst.join('; ')}.`);
+  return lines;
+}
+
+/** Writes summary.csv, summary.md and one loss-vs-wall-time SVG per workload × optimizer (first seed). */
+export function writeSummary(rows: RaceRow[], s: RaceSettings, command: string, backend: string): string[] {
+  mkdirSync(s.out, { recursive: true });
+  const sum = summarise(rows);
+  const files = [join(s.out, 'summary.csv'), join(s.out, 'summary.md')];
+  writeCsv(files[0], sum, [...SUMMARY_COLUMNS]);
+  const md: string[] = [
+    `# The race: wall time to plain training's final loss${s.quick ? ' (quick mode)' : ''}`,
+    '',
+    `Command: \`${command}\` · backend ${backend} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), shared · ${new Date().toISOString()}`,
+    '',
+    `Target = the plain run's final loss (mean of its last 3 evaluations) in the same seed. Speed-up = plain's (or the best peer's) wall time to the target ÷ the method's; 0 when the method never reaches it. Wall time counts every step and everything a method does (record, fit, extrapolate, guard, swaps); the scored evaluations are excluded. Seeds: ${s.seeds} from ${s.seedOffset}; Fashion-MNIST ${s.sizes.train} training / ${s.sizes.validation} scored validation / ${s.sizes.guard} guard images, batch ${s.sizes.batchSize}, ${s.fashionEpochs} epochs; DE solver ${s.deBlocks * s.deBlockSteps} steps (the paper runs 60 000), scored every ${s.deBlockSteps}.`,
+    '',
+    '## Goals',
+    '',
+    ...goalLines(sum),
+    '',
+    '## Every workload × optimizer × method (medians over seeds)',
+    '',
+    '| workload | optimizer | method | runs | × plain | × best peer | worst loss ratio | skipped share | reached | final loss | acc | wall s | cost s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...sum.map(
+      (r) =>
+        `| ${r.workload} | ${r.optimizer} | ${r.method} | ${r.runs} | ${f2(r.median_speedup_vs_plain)} | ${f2(r.median_speedup_vs_best_peer)} | ${f4(r.worst_final_loss_ratio)} | ${f2(r.median_skipped_share)} | ${r.reached_target}/${r.runs} | ${f4(r.median_final_loss)} | ${f4(r.median_final_acc)} | ${f2(r.median_wall_s)} | ${f2(r.median_method_cost_s)} |`,
+    ),
+    '',
+    'Methods: `ema` decay 0.995 per step, scored on the average (Keras `SwapEMAWeights`); `lawa` mean of the latest 3 epoch-end checkpoints; `lookahead` k = 5, α = 0.5 (the model holds the fast weights); `koopman` the plugin (quasi-node q = 32, one-epoch window every 4th step, a guarded decision every 3 epochs; DE: experiments/de-solver `best` scaled); `koopman+ema` a shadow Koopman extrapolation of the EMA trajectory (one operator on the whole weight vector in the span of 16 snapshots 8 steps apart, horizon by bracket search on the guard images at every evaluation); `koopman-shadow` the same on the raw iterate; `koopman-jump` the raw-iterate extrapolation written back into training. Policy notes and measured causes: NOTES.md.',
+    '',
+  ];
+  writeFileSync(files[1], md.join('\n'));
+  const combos = [...new Set(rows.map((r) => `${r.workload}|${r.optimizer}`))];
+  for (const k of combos) {
+    const [w, o] = k.split('|');
+    const seed = Math.min(...rows.filter((r) => r.workload === w && r.optimizer === o).map((r) => r.seed));
+    const series: Series[] = rows
+      .filter((r) => r.workload === w && r.optimizer === o && r.seed === seed)
+      .map((r) => ({ name: r.method, x: r.wall_s_by_eval.split(' ').map(Number), y: r.loss_by_eval.split(' ').map(Number) }));
+    const target = rows.find((r) => r.workload === w && r.optimizer === o && r.seed === seed)!.target_loss;
+    const tail = series.flatMap((x) => x.y.slice(Math.floor(x.y.length / 3)));
+    const lo = Math.min(...tail);
+    const hi = Math.max(...series.flatMap((x) => x.y.slice(2)));
+    const clipped = series.map((x) => ({ ...x, x: x.x.slice(1), y: x.y.slice(1).map((v) => Math.min(v, hi)) }));
+    clipped.push({ name: `target ${target.toPrecision(4)}`, x: [0, Math.max(...series.flatMap((x) => x.x))], y: [target, target], color: '#000' });
+    const path = join(s.out, `loss-vs-wall-${w}-${o}.svg`);
+    writeFileSync(path, svgPlot(clipped, { title: `${w}, ${o}, seed ${seed}: scored loss against training wall time (lower-left wins)`, xLabel: 'training wall time (s), everything each method does included', yLabel: w === 'de-solver' ? 'physics loss (log)' : 'validation cross-entropy', logY: w === 'de-solver' || lo <= 0 ? true : false }));
+    files.push(path);
+  }
+  return files;
+}
