@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, selectBackend } from '../../src/backend/select.js';
 import { KNOWN_METHODS } from './entrants.js';
+import { mergeRaceFolders } from './merge.js';
 import { runRace } from './race.js';
 import { QUICK_RACE, RACE_DEFAULTS, type RaceSettings } from './settings.js';
 import { WORKLOADS, type WorkloadName } from './workloads.js';
@@ -15,6 +16,12 @@ interface RaceArgs {
   'de-blocks'?: number;
   quick: boolean;
   out?: string;
+  train?: number;
+  validation?: number;
+  guard?: number;
+  'ema-decay'?: number;
+  'merge-from'?: string;
+  parts?: string;
   backend: string;
 }
 
@@ -36,6 +43,8 @@ export function raceSettings(a: Partial<RaceArgs>): RaceSettings {
     methods,
     fashionEpochs: a.epochs ?? base.fashionEpochs,
     deBlocks: a['de-blocks'] ?? base.deBlocks,
+    sizes: { ...base.sizes, train: a.train ?? base.sizes.train, validation: a.validation ?? base.sizes.validation, guard: a.guard ?? base.sizes.guard },
+    fashionEmaDecay: a['ema-decay'] ?? base.fashionEmaDecay,
     out: a.out ?? base.out,
   };
   if (!Number.isInteger(s.seeds) || s.seeds < 1) throw new Error(`--seeds must be an integer ≥ 1; got ${s.seeds}`);
@@ -57,13 +66,24 @@ export const raceCommand: CommandModule<object, RaceArgs> = {
       .option('methods', { type: 'string', describe: `comma-separated: ${KNOWN_METHODS.join(', ')}` })
       .option('epochs', { type: 'number', describe: 'Fashion-MNIST epochs (default 12)' })
       .option('de-blocks', { type: 'number', describe: 'DE solver: blocks of 300 steps (default 20)' })
+      .option('train', { type: 'number', describe: 'Fashion-MNIST training images (default 12000)' })
+      .option('validation', { type: 'number', describe: 'Fashion-MNIST scored validation images (default 5000)' })
+      .option('guard', { type: 'number', describe: 'Fashion-MNIST guard images (default 1000)' })
+      .option('ema-decay', { type: 'number', describe: 'EMA decay per step on Fashion-MNIST (default 0.995)' })
+      .option('merge-from', { type: 'string', describe: 'comma-separated output folders whose runs.csv are merged into --out (no training)' })
+      .option('parts', { type: 'string', describe: 'with --merge-from: the schedule of each folder, separated by ";" (written into summary.md)' })
       .option('quick', { type: 'boolean', default: false, describe: 'scaled-down run (well under a minute)' })
       .option('out', { type: 'string', describe: 'output folder (default results/race)' })
       .option('backend', { choices: [...BACKEND_CHOICES], default: 'auto', describe: 'tfjs backend' }) as unknown as Argv<RaceArgs>,
   handler: async (a) => {
     const s = raceSettings(a);
-    const b = await selectBackend(a.backend);
     const command = `npx tfjs-koopman ${process.argv.slice(2).join(' ')}`;
+    if (a['merge-from']) {
+      const rows = mergeRaceFolders(list(a['merge-from'])!, s, command, a.backend, a.parts ? a.parts.split(';').map((x) => x.trim()) : []);
+      console.log(`merged ${rows.length} runs into ${s.out}`);
+      return;
+    }
+    const b = await selectBackend(a.backend);
     const rows = await runRace(s, command, b.name, (line) => console.log(line));
     console.log(`${rows.length} runs; wrote ${s.out}/runs.csv, summary.csv, summary.md and SVGs`);
   },

@@ -22,8 +22,8 @@ export const SNAPSHOT_POLICIES: Record<string, Partial<SnapshotPolicy>> = {
   'koopman-shadow': { source: 'raw', mode: 'shadow' },
   'koopman-jump': { source: 'raw', mode: 'jump' },
   'koopman+ema-jump': { source: 'ema', mode: 'jump' },
-  'koopman+ema-n8': { source: 'ema', mode: 'shadow', snapshots: 8, stride: 16 },
-  'koopman+ema-n32': { source: 'ema', mode: 'shadow', snapshots: 32, stride: 4 },
+  'koopman+ema-n8': { source: 'ema', mode: 'shadow', snapshots: 8 },
+  'koopman+ema-n32': { source: 'ema', mode: 'shadow', snapshots: 32 },
   'koopman+ema-grid': { source: 'ema', mode: 'shadow', k0: 1, kMax: 1 },
   'koopman+ema-every2': { source: 'ema', mode: 'shadow', decideEvery: 2 },
   'koopman+ema-full': { source: 'ema', mode: 'shadow', rank: -1 },
@@ -65,14 +65,14 @@ export function pluginArgs(w: Workload): Omit<KoopmanTrainingArgs, 'guard'> & { 
   };
 }
 
-/** A fresh entrant by name. */
-export function makeMethod(name: string): RaceMethod {
+/** A fresh entrant by name; `emaDecay` is the EMA's (and the EMA-based policies') decay per step. */
+export function makeMethod(name: string, emaDecay = 0.995): RaceMethod {
   if (name === 'plain') return plainMethod();
-  if (name === 'ema') return emaMethod();
+  if (name === 'ema') return emaMethod(emaDecay);
   if (name === 'lawa') return lawaMethod();
   if (name === 'lookahead') return lookaheadMethod();
   if (name === 'koopman') return koopmanPluginMethod(pluginArgs);
   const p = SNAPSHOT_POLICIES[name];
-  if (p) return koopmanSnapshotMethod(name, p);
+  if (p) return koopmanSnapshotMethod(name, { decay: emaDecay, ...p });
   throw new Error(`unknown race method '${name}'; known: ${KNOWN_METHODS.join(', ')}`);
 }

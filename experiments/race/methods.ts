@@ -147,7 +147,7 @@ export interface SnapshotPolicy {
   source: 'ema' | 'raw';
   /** 'shadow': training untouched, the extrapolation is what is held; 'jump': written into training. @default 'shadow' */
   mode: 'shadow' | 'jump';
-  /** Record every this many steps. @default 8 */
+  /** Record every this many steps; 0 = ⌊steps per evaluation ÷ 24⌋ (at least 1; 7 for 187-step epochs). @default 0 */
   stride: number;
   /** Snapshots fitted. @default 16 */
   snapshots: number;
@@ -165,7 +165,7 @@ export interface SnapshotPolicy {
 export const SNAPSHOT_POLICY_DEFAULTS: Readonly<SnapshotPolicy> = Object.freeze({
   source: 'ema',
   mode: 'shadow',
-  stride: 8,
+  stride: 0,
   snapshots: 16,
   k0: 4,
   kMax: 256,
@@ -181,7 +181,8 @@ export function resolveSnapshotPolicy(p: Partial<SnapshotPolicy>): SnapshotPolic
   }
   const o = { ...SNAPSHOT_POLICY_DEFAULTS, ...p };
   for (const key of ['stride', 'snapshots', 'k0', 'kMax', 'decideEvery'] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) throw new Error(`snapshot policy ${key} must be an integer ≥ 1; got ${String(o[key])}`);
+    const least = key === 'stride' ? 0 : 1;
+    if (!Number.isInteger(o[key]) || o[key] < least) throw new Error(`snapshot policy ${key} must be an integer ≥ ${least}; got ${String(o[key])}`);
   }
   if (o.snapshots < 4) throw new Error(`snapshot policy snapshots must be ≥ 4; got ${o.snapshots}`);
   return o;
@@ -194,7 +195,7 @@ export function resolveSnapshotPolicy(p: Partial<SnapshotPolicy>): SnapshotPolic
  * training untouched) or as a jump written into training.
  */
 export function koopmanSnapshotMethod(name: string, policy: Partial<SnapshotPolicy> = {}): RaceMethod {
-  const p = resolveSnapshotPolicy(policy);
+  const p = { ...resolveSnapshotPolicy(policy) };
   let model: tf.LayersModel;
   let w: Workload;
   let flat: Float32Array;
@@ -209,6 +210,7 @@ export function koopmanSnapshotMethod(name: string, policy: Partial<SnapshotPoli
     async begin(m, wl) {
       model = m;
       w = wl;
+      if (policy.stride === undefined || policy.stride === 0) p.stride = Math.max(1, Math.floor(wl.stepsPerEpoch / 24));
       flat = readWeights(m);
       avg = flat.slice();
       ring = new SnapshotRing(p.snapshots);

@@ -24,6 +24,11 @@ export interface RaceRow {
   best_peer_wall_to_target_s: number;
   speedup_vs_plain: number;
   speedup_vs_best_peer: number;
+  /** The same on CPU time (the best peer by CPU time). */
+  cpu_s: number;
+  cpu_to_target_s: number;
+  cpu_speedup_vs_plain: number;
+  cpu_speedup_vs_best_peer: number;
   final_loss: number;
   final_acc: number;
   final_loss_ratio: number;
@@ -38,6 +43,7 @@ export interface RaceRow {
   tensor_delta: number;
   loss_by_eval: string;
   wall_s_by_eval: string;
+  cpu_s_by_eval: string;
 }
 
 /** Speed-up of a time to target against a reference time; 0 when the method never reaches it. */
@@ -63,6 +69,9 @@ export function scoreSeed(workload: string, optimizer: string, runs: MethodRun[]
       tBest = t;
     }
   }
+  const cpuTo = (r: MethodRun) => reachAt(r.loss, r.cpuMs, target);
+  const cPlain = cpuTo(plain);
+  const cBest = Math.min(...peers.map(cpuTo).map((v) => (Number.isNaN(v) ? Infinity : v)));
   const plainFinal = plain.loss[plain.loss.length - 1];
   return runs.map((r, order) => {
     const t = wallTo(r);
@@ -83,6 +92,10 @@ export function scoreSeed(workload: string, optimizer: string, runs: MethodRun[]
       best_peer_wall_to_target_s: tBest / 1000,
       speedup_vs_plain: speedup(tPlain, t),
       speedup_vs_best_peer: Number.isNaN(tBest) ? NaN : speedup(tBest, t),
+      cpu_s: r.cpuMs[r.cpuMs.length - 1] / 1000,
+      cpu_to_target_s: cpuTo(r) / 1000,
+      cpu_speedup_vs_plain: speedup(cPlain, cpuTo(r)),
+      cpu_speedup_vs_best_peer: Number.isFinite(cBest) ? speedup(cBest, cpuTo(r)) : NaN,
       final_loss: r.loss[r.loss.length - 1],
       final_acc: r.acc[r.acc.length - 1],
       final_loss_ratio: r.loss[r.loss.length - 1] / plainFinal,
@@ -97,6 +110,7 @@ export function scoreSeed(workload: string, optimizer: string, runs: MethodRun[]
       tensor_delta: r.tensorDelta,
       loss_by_eval: r.loss.map((v) => v.toPrecision(6)).join(' '),
       wall_s_by_eval: r.wallMs.map((v) => (v / 1000).toFixed(3)).join(' '),
+      cpu_s_by_eval: r.cpuMs.map((v) => (v / 1000).toFixed(3)).join(' '),
     };
   });
 }
@@ -129,16 +143,15 @@ export async function runRace(s: RaceSettings, command: string, backend: string,
     for (const opt of OPTIMIZERS_BY_WORKLOAD[name]) {
       if (s.optimizers && !s.optimizers.includes(opt)) continue;
       const w = makeWorkload(name, opt, s);
+      const decay = name === 'de-solver' ? 0.995 : s.fashionEmaDecay;
       // Warm-up, discarded: every method for one evaluation period, so that no timed run pays
       // for JIT compilation or first-call allocations (the first run in a process was ~3× slower).
-      const warm = makeWorkload(name, opt, { ...s, fashionEpochs: 1, deBlocks: 1 });
-      for (const m of s.methods) await runMethod(warm, s.seedOffset, makeMethod(m));
-      warm.dispose();
+      for (const m of s.methods) await runMethod(w, s.seedOffset, makeMethod(m, decay), 1);
       for (let i = 0; i < s.seeds; i++) {
         const seed = s.seedOffset + i;
         const runs: MethodRun[] = [];
         for (const m of methodOrder(s.methods, i)) {
-          const r = await runMethod(w, seed, makeMethod(m));
+          const r = await runMethod(w, seed, makeMethod(m, decay));
           runs.push(r);
           log(`${name} ${opt} seed ${seed} ${m}: final ${r.loss[r.loss.length - 1].toFixed(4)} in ${(r.wallMs[r.wallMs.length - 1] / 1000).toFixed(1)} s`);
         }

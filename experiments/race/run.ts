@@ -11,6 +11,11 @@ export interface MethodRun {
   steps: number[];
   /** Cumulative wall time (ms) of training plus everything the method did, evaluations for the report excluded. */
   wallMs: number[];
+  /**
+   * The same intervals in this process's CPU time (user + system, ms): wasm runs single-threaded
+   * here, so on an idle machine CPU time ≈ wall time; on a shared one it is the less noisy clock.
+   */
+  cpuMs: number[];
   loss: number[];
   acc: number[];
   costs: MethodCosts;
@@ -20,11 +25,11 @@ export interface MethodRun {
 
 /**
  * Trains a fresh model of the seed with the method: the same initial weights and data order for
- * every method of a seed. The wall time counts data preparation, optimizer steps and all the
+ * every method of a seed (`epochs` stops early, for warm-ups). The wall time counts data preparation, optimizer steps and all the
  * method's work (recording, fits, guards, swaps); the scored evaluation of the weights the method
  * hands out (its heldWeights) is excluded, as experiments/mnist excludes its test evaluations.
  */
-export async function runMethod(w: Workload, seed: number, method: RaceMethod): Promise<MethodRun> {
+export async function runMethod(w: Workload, seed: number, method: RaceMethod, epochs = w.epochs): Promise<MethodRun> {
   const before = tf.memory().numTensors;
   const model = w.build(seed);
   const opt = w.makeOptimizer();
@@ -36,18 +41,26 @@ export async function runMethod(w: Workload, seed: number, method: RaceMethod): 
     writeWeights(model, cur);
     return r;
   };
-  const run: MethodRun = { method: method.name, seed, steps: [0], wallMs: [0], loss: [], acc: [], costs: null as unknown as MethodCosts, tensorDelta: 0 };
+  const run: MethodRun = { method: method.name, seed, steps: [0], wallMs: [0], cpuMs: [0], loss: [], acc: [], costs: null as unknown as MethodCosts, tensorDelta: 0 };
   let train = 0;
+  let cpu = 0;
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   let t0 = performance.now();
+  let c0 = cpuNow();
   await method.begin(model, w);
   let held = await method.heldWeights(0);
   train += performance.now() - t0;
+  cpu += cpuNow() - c0;
   let e0 = score(held);
   run.loss.push(e0.loss);
   run.acc.push(e0.acc);
   let step = 0;
-  for (let e = 0; e < w.epochs; e++) {
+  for (let e = 0; e < epochs; e++) {
     t0 = performance.now();
+    c0 = cpuNow();
     w.beginEpoch(seed, e);
     for (let b = 0; b < w.stepsPerEpoch; b++) {
       const loss = w.step(model, opt, step);
@@ -56,9 +69,11 @@ export async function runMethod(w: Workload, seed: number, method: RaceMethod): 
     }
     held = await method.heldWeights(step);
     train += performance.now() - t0;
+    cpu += cpuNow() - c0;
     e0 = score(held);
     run.steps.push(step);
     run.wallMs.push(train);
+    run.cpuMs.push(cpu);
     run.loss.push(e0.loss);
     run.acc.push(e0.acc);
   }
