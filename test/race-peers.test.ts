@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { emaMethod, lawaMethod, lookaheadMethod, plainMethod } from '../experiments/race/methods.js';
 import { emaUpdate, LawaBuffer, lookaheadSync } from '../experiments/race/peers.js';
 import { plainTarget, reachAt, runMethod } from '../experiments/race/run.js';
+import { runObserved } from '../experiments/race/explore.js';
 import type { Workload } from '../experiments/race/workloads.js';
 
 beforeAll(async () => {
@@ -112,6 +113,24 @@ describe('race methods on w²/2 (closed forms)', () => {
       const ends = [e - 2, e - 1, e].filter((x) => x >= 1).map((x) => r ** (spe * x));
       expect(v).toBeCloseTo(ends.reduce((a, b) => a + b, 0) / ends.length, 6);
     });
+  });
+});
+
+describe('runObserved', () => {
+  it('scores observers on one plain trajectory, each clock = training + its own work', async () => {
+    const lr = 0.1;
+    const r = 1 - lr;
+    const d = 0.8;
+    const [plain, ema, lawa] = await runObserved(scalarWorkload(3, 5, lr), 0, ['ema', 'lawa'], d);
+    expect(plain.method).toBe('plain');
+    plain.loss.forEach((v, e) => expect(v).toBeCloseTo(r ** (5 * e), 6));
+    ema.loss.forEach((v, e) => {
+      const n = 5 * e;
+      expect(v).toBeCloseTo(d ** n + (n ? ((1 - d) * r * (r ** n - d ** n)) / (r - d) : 0), 6);
+    });
+    expect(lawa.loss[3]).toBeCloseTo((r ** 5 + r ** 10 + r ** 15) / 3, 6);
+    for (const run of [ema, lawa]) run.wallMs.forEach((t, e) => expect(t).toBeGreaterThanOrEqual(plain.wallMs[e]));
+    expect(plain.tensorDelta).toBe(0);
   });
 });
 

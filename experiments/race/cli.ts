@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES, selectBackend } from '../../src/backend/select.js';
 import { KNOWN_METHODS } from './entrants.js';
+import { shadowObservers } from './explore.js';
 import { mergeRaceFolders } from './merge.js';
 import { runRace } from './race.js';
 import { QUICK_RACE, RACE_DEFAULTS, type RaceSettings } from './settings.js';
@@ -21,6 +22,7 @@ interface RaceArgs {
   guard?: number;
   'ema-decay'?: number;
   'merge-from'?: string;
+  explore?: boolean;
   parts?: string;
   backend: string;
 }
@@ -32,7 +34,7 @@ export function raceSettings(a: Partial<RaceArgs>): RaceSettings {
   const base: RaceSettings = { ...RACE_DEFAULTS, ...(a.quick ? QUICK_RACE : {}) };
   const workloads = (list(a.workloads) ?? base.workloads) as WorkloadName[];
   for (const w of workloads) if (!(WORKLOADS as readonly string[]).includes(w)) throw new Error(`--workloads: unknown workload '${w}'; known: ${WORKLOADS.join(', ')}`);
-  const methods = list(a.methods) ?? base.methods;
+  const methods = list(a.methods) ?? (a.explore ? ['plain', ...shadowObservers()] : base.methods);
   for (const m of methods) if (!KNOWN_METHODS.includes(m)) throw new Error(`--methods: unknown method '${m}'; known: ${KNOWN_METHODS.join(', ')}`);
   const s: RaceSettings = {
     ...base,
@@ -46,7 +48,12 @@ export function raceSettings(a: Partial<RaceArgs>): RaceSettings {
     sizes: { ...base.sizes, train: a.train ?? base.sizes.train, validation: a.validation ?? base.sizes.validation, guard: a.guard ?? base.sizes.guard },
     fashionEmaDecay: a['ema-decay'] ?? base.fashionEmaDecay,
     out: a.out ?? base.out,
+    explore: a.explore ?? base.explore,
   };
+  if (s.explore) {
+    const allowed = new Set(['plain', ...shadowObservers()]);
+    for (const m of s.methods) if (!allowed.has(m)) throw new Error(`--explore runs observers that never change training; '${m}' does (allowed: ${[...allowed].join(', ')})`);
+  }
   if (!Number.isInteger(s.seeds) || s.seeds < 1) throw new Error(`--seeds must be an integer ≥ 1; got ${s.seeds}`);
   for (const [k, v] of Object.entries({ epochs: s.fashionEpochs, 'de-blocks': s.deBlocks })) {
     if (!Number.isInteger(v) || v < 3) throw new Error(`--${k} must be an integer ≥ 3 (the target averages the last 3 evaluations); got ${v}`);
@@ -70,6 +77,7 @@ export const raceCommand: CommandModule<object, RaceArgs> = {
       .option('validation', { type: 'number', describe: 'Fashion-MNIST scored validation images (default 5000)' })
       .option('guard', { type: 'number', describe: 'Fashion-MNIST guard images (default 1000)' })
       .option('ema-decay', { type: 'number', describe: 'EMA decay per step on Fashion-MNIST (default 0.995)' })
+      .option('explore', { type: 'boolean', describe: 'policy exploration: one plain run per seed watched by every listed observer (ema, lawa, shadow policies)' })
       .option('merge-from', { type: 'string', describe: 'comma-separated output folders whose runs.csv are merged into --out (no training)' })
       .option('parts', { type: 'string', describe: 'with --merge-from: the schedule of each folder, separated by ";" (written into summary.md)' })
       .option('quick', { type: 'boolean', default: false, describe: 'scaled-down run (well under a minute)' })

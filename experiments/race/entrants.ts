@@ -24,7 +24,8 @@ export const SNAPSHOT_POLICIES: Record<string, Partial<SnapshotPolicy>> = {
   'koopman+ema-jump': { source: 'ema', mode: 'jump' },
   'koopman+ema-n8': { source: 'ema', mode: 'shadow', snapshots: 8 },
   'koopman+ema-n32': { source: 'ema', mode: 'shadow', snapshots: 32 },
-  'koopman+ema-grid': { source: 'ema', mode: 'shadow', k0: 1, kMax: 1 },
+  'koopman+ema-grid': { source: 'ema', mode: 'shadow', search: 'grid' },
+  'koopman+ema-k1': { source: 'ema', mode: 'shadow', k0: 1 },
   'koopman+ema-every2': { source: 'ema', mode: 'shadow', decideEvery: 2 },
   'koopman+ema-full': { source: 'ema', mode: 'shadow', rank: -1 },
 };

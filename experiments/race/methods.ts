@@ -2,7 +2,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from '../../plugins/koopman-training/index.js';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 import { emaUpdate, LawaBuffer, lookaheadSync } from './peers.js';
-import { bracketSearch, SNAPSHOT_FIT_DEFAULTS, SnapshotRing, SnapshotSpaceFit, type Probe } from './shadow.js';
+import { bracketSearch, gridSearch, SNAPSHOT_FIT_DEFAULTS, SnapshotRing, SnapshotSpaceFit, type Probe } from './shadow.js';
 import type { Workload } from './workloads.js';
 
 /** What a method spent on top of the optimizer (all of it inside the method's wall time). */
@@ -159,6 +159,8 @@ export interface SnapshotPolicy {
   decideEvery: number;
   /** EMA decay (source 'ema'). @default 0.995 */
   decay: number;
+  /** Horizon search: 'bracket' (double while the guard loss falls) or 'grid' (every candidate). @default 'bracket' */
+  search: 'bracket' | 'grid';
   /** Rank rule of the operator on the POD coordinates (the engine's: 0 optimal hard threshold, −1 full). @default 0 */
   rank: number;
 }
@@ -172,6 +174,7 @@ export const SNAPSHOT_POLICY_DEFAULTS: Readonly<SnapshotPolicy> = Object.freeze(
   decideEvery: 1,
   decay: 0.995,
   rank: 0,
+  search: 'bracket',
 });
 
 /** Resolves a policy, rejecting unknown keys by name. */
@@ -257,7 +260,7 @@ export function koopmanSnapshotMethod(name: string, policy: Partial<SnapshotPoli
         c.guardMs += performance.now() - tg;
         return Number.isFinite(l) ? l : Infinity;
       };
-      const { best } = await bracketSearch(loss, p.k0, p.kMax);
+      const { best } = await (p.search === 'grid' ? gridSearch : bracketSearch)(loss, p.k0, p.kMax);
       const tw = performance.now();
       const chosen = cache.get(best.k) ?? null;
       horizons.push(best.k * p.stride);

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCsv } from '../../src/report/csv.js';
 import { makeMethod, PEERS } from './entrants.js';
+import { runObserved } from './explore.js';
 import { plainTarget, reachAt, runMethod, type MethodRun } from './run.js';
 import type { RaceSettings } from './settings.js';
 import { writeSummary } from './summary.js';
@@ -146,14 +147,20 @@ export async function runRace(s: RaceSettings, command: string, backend: string,
       const decay = name === 'de-solver' ? 0.995 : s.fashionEmaDecay;
       // Warm-up, discarded: every method for one evaluation period, so that no timed run pays
       // for JIT compilation or first-call allocations (the first run in a process was ~3× slower).
-      for (const m of s.methods) await runMethod(w, s.seedOffset, makeMethod(m, decay), 1);
+      if (s.warmUp && s.explore) await runObserved(w, s.seedOffset, s.methods.filter((m) => m !== 'plain'), decay, 1);
+      else if (s.warmUp) for (const m of s.methods) await runMethod(w, s.seedOffset, makeMethod(m, decay), 1);
       for (let i = 0; i < s.seeds; i++) {
         const seed = s.seedOffset + i;
         const runs: MethodRun[] = [];
-        for (const m of methodOrder(s.methods, i)) {
-          const r = await runMethod(w, seed, makeMethod(m, decay));
-          runs.push(r);
-          log(`${name} ${opt} seed ${seed} ${m}: final ${r.loss[r.loss.length - 1].toFixed(4)} in ${(r.wallMs[r.wallMs.length - 1] / 1000).toFixed(1)} s`);
+        if (s.explore) {
+          runs.push(...(await runObserved(w, seed, s.methods.filter((m) => m !== 'plain'), decay)));
+          for (const r of runs) log(`${name} ${opt} seed ${seed} ${r.method}: final ${r.loss[r.loss.length - 1].toFixed(4)} at ${(r.wallMs[r.wallMs.length - 1] / 1000).toFixed(1)} s`);
+        } else {
+          for (const m of methodOrder(s.methods, i)) {
+            const r = await runMethod(w, seed, makeMethod(m, decay));
+            runs.push(r);
+            log(`${name} ${opt} seed ${seed} ${m}: final ${r.loss[r.loss.length - 1].toFixed(4)} in ${(r.wallMs[r.wallMs.length - 1] / 1000).toFixed(1)} s`);
+          }
         }
         const seedRows = scoreSeed(name, opt, runs);
         rows.push(...seedRows);

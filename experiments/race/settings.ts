@@ -24,6 +24,13 @@ export interface RaceSettings {
   /** DE solver: evaluation blocks and steps per block. @default 20 × 300 (6 000 steps; the paper runs 60 000) */
   deBlocks: number;
   deBlockSteps: number;
+  /**
+   * Policy exploration: one plain training run per seed watched by every (non-plain) method, which
+   * must all be observers that never change the weights (EMA, LAWA, shadow policies). @default false
+   */
+  explore: boolean;
+  /** Run every method for one evaluation period, untimed, before the timed runs (JIT and first-call costs). @default true */
+  warmUp: boolean;
   out: string;
   quick: boolean;
 }
@@ -39,6 +46,8 @@ export const RACE_DEFAULTS: Readonly<RaceSettings> = Object.freeze({
   fashionEmaDecay: 0.995,
   deBlocks: 20,
   deBlockSteps: 300,
+  warmUp: true,
+  explore: false,
   out: 'results/race',
   quick: false,
 });
@@ -49,10 +58,11 @@ export const QUICK_RACE: Partial<RaceSettings> = Object.freeze({
   workloads: ['fashion-mlp', 'de-solver'] as WorkloadName[],
   optimizers: ['adam'],
   fashionEpochs: 3,
-  sizes: { train: 2_048, validation: 500, guard: 250, batchSize: 64 },
-  fashionEmaDecay: 0.97,
+  sizes: { train: 1_536, validation: 500, guard: 250, batchSize: 64 },
+  fashionEmaDecay: 0.95,
   deBlocks: 3,
-  deBlockSteps: 100,
+  deBlockSteps: 60,
+  warmUp: false,
   out: 'results/race-quick',
   quick: true,
 });

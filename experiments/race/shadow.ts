@@ -162,3 +162,12 @@ export async function bracketSearch(loss: (k: number) => Promise<number> | numbe
   }
   return { best, probes };
 }
+
+/** Every candidate k ∈ {0, k₀, 2k₀, 4k₀, …, ≤ kMax} evaluated, the lowest kept (the 12-evaluation baseline of a bracket). */
+export async function gridSearch(loss: (k: number) => Promise<number> | number, k0: number, kMax: number): Promise<{ best: Probe; probes: Probe[] }> {
+  if (!(Number.isInteger(k0) && k0 >= 1)) throw new Error(`gridSearch: k0 must be an integer ≥ 1; got ${k0}`);
+  const probes: Probe[] = [{ k: 0, loss: await loss(0) }];
+  for (let k = k0; k <= kMax; k *= 2) probes.push({ k, loss: await loss(k) });
+  const best = probes.reduce((a, b) => (b.loss < a.loss ? b : a));
+  return { best, probes };
+}
