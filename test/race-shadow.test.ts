@@ -68,3 +68,10 @@ describe('resolveSnapshotPolicy', () => {
     expect(resolveSnapshotPolicy({ stride: 2 }).stride).toBe(2);
   });
 });
+
+describe('koopmanBestOfMethod', () => {
+  it('rejects unknown options by name', async () => {
+    const { koopmanBestOfMethod } = await import('../experiments/race/best-of.js');
+    expect(() => koopmanBestOfMethod('x', { snapshot: 3 } as never)).toThrow(/unknown best-of policy option 'snapshot'/);
+  });
+});

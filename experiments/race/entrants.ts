@@ -12,6 +12,7 @@ import {
   type SnapshotPolicy,
 } from './methods.js';
 import type { Workload } from './workloads.js';
+import { koopmanBestOfMethod } from './best-of.js';
 
 /** The peers every Koopman method is compared with (best of them per run). */
 export const PEERS = ['ema', 'lawa', 'lookahead'] as const;
@@ -32,7 +33,7 @@ export const SNAPSHOT_POLICIES: Record<string, Partial<SnapshotPolicy>> = {
 
 /** Methods of the reference race, in the order of the first seed (later seeds rotate it). */
 export const RACE_METHODS = ['plain', 'ema', 'lawa', 'lookahead', 'koopman', 'koopman+ema', 'koopman-shadow', 'koopman-jump'] as const;
-export const KNOWN_METHODS = ['plain', ...PEERS, 'koopman', ...Object.keys(SNAPSHOT_POLICIES)];
+export const KNOWN_METHODS = ['plain', ...PEERS, 'koopman', 'koopman-best', ...Object.keys(SNAPSHOT_POLICIES)];
 
 /**
  * The plugin's best settings found for a workload: Fashion MLPs — quasi-node q = 32 everywhere,
@@ -73,6 +74,7 @@ export function makeMethod(name: string, emaDecay = 0.995): RaceMethod {
   if (name === 'lawa') return lawaMethod();
   if (name === 'lookahead') return lookaheadMethod();
   if (name === 'koopman') return koopmanPluginMethod(pluginArgs);
+  if (name === 'koopman-best') return koopmanBestOfMethod('koopman-best', { decay: emaDecay });
   const p = SNAPSHOT_POLICIES[name];
   if (p) return koopmanSnapshotMethod(name, { decay: emaDecay, ...p });
   throw new Error(`unknown race method '${name}'; known: ${KNOWN_METHODS.join(', ')}`);

@@ -7,7 +7,7 @@ import type { Workload } from './workloads.js';
 
 /** Observers that never touch training: the averages and every shadow policy. */
 export function shadowObservers(): string[] {
-  return ['ema', 'lawa', ...Object.entries(SNAPSHOT_POLICIES).filter(([, p]) => p.mode === 'shadow').map(([n]) => n)];
+  return ['ema', 'lawa', 'koopman-best', ...Object.entries(SNAPSHOT_POLICIES).filter(([, p]) => p.mode === 'shadow').map(([n]) => n)];
 }
 
 /**
