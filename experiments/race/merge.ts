@@ -23,6 +23,12 @@ export function readRaceRows(path: string): RaceRow[] {
  */
 export function mergeRaceFolders(folders: string[], s: RaceSettings, command: string, backend: string, parts: string[]): RaceRow[] {
   const rows = folders.flatMap((f) => readRaceRows(join(f, 'runs.csv')));
+  // Older parts lack the step speed-up: plain's steps to the target ÷ the method's, per seed.
+  for (const r of rows) {
+    if (r.step_speedup_vs_plain !== undefined && !Number.isNaN(r.step_speedup_vs_plain)) continue;
+    const p = rows.find((x) => x.workload === r.workload && x.optimizer === r.optimizer && x.seed === r.seed && x.method === 'plain');
+    r.step_speedup_vs_plain = !p || Number.isNaN(r.steps_to_target) ? 0 : p.steps_to_target / r.steps_to_target;
+  }
   writeCsv(join(s.out, 'runs.csv'), rows as unknown as Record<string, unknown>[]);
   writeSummary(rows, s, command, backend, parts);
   return rows;

@@ -30,6 +30,8 @@ export interface RaceRow {
   cpu_to_target_s: number;
   cpu_speedup_vs_plain: number;
   cpu_speedup_vs_best_peer: number;
+  /** Plain's optimizer steps to the target ÷ the method's (noise-free; costs not counted). */
+  step_speedup_vs_plain: number;
   final_loss: number;
   final_acc: number;
   final_loss_ratio: number;
@@ -97,6 +99,7 @@ export function scoreSeed(workload: string, optimizer: string, runs: MethodRun[]
       cpu_to_target_s: cpuTo(r) / 1000,
       cpu_speedup_vs_plain: speedup(cPlain, cpuTo(r)),
       cpu_speedup_vs_best_peer: Number.isFinite(cBest) ? speedup(cBest, cpuTo(r)) : NaN,
+      step_speedup_vs_plain: speedup(reachAt(plain.loss, plain.steps, target), reachAt(r.loss, r.steps, target)),
       final_loss: r.loss[r.loss.length - 1],
       final_acc: r.acc[r.acc.length - 1],
       final_loss_ratio: r.loss[r.loss.length - 1] / plainFinal,

@@ -25,6 +25,7 @@ export const SUMMARY_COLUMNS = [
   'median_method_cost_s',
   'median_cpu_speedup_vs_plain',
   'median_cpu_speedup_vs_best_peer',
+  'median_step_speedup_vs_plain',
 ] as const;
 export type SummaryRow = Record<(typeof SUMMARY_COLUMNS)[number], string | number>;
 
@@ -62,6 +63,7 @@ export function summarise(rows: RaceRow[]): SummaryRow[] {
       median_method_cost_s: med(methodCost),
       median_cpu_speedup_vs_plain: med((x) => x.cpu_speedup_vs_plain),
       median_cpu_speedup_vs_best_peer: med((x) => x.cpu_speedup_vs_best_peer),
+      median_step_speedup_vs_plain: med((x) => x.step_speedup_vs_plain),
     });
   }
   return out;
@@ -140,7 +142,7 @@ export function writeSummary(rows: RaceRow[], s: RaceSettings, command: string, 
     '',
     `Command: \`${command}\` · backend ${backend} · ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), shared · ${new Date().toISOString()}`,
     '',
-    `Target = the plain run's final loss (mean of its last 3 evaluations) in the same seed. Speed-up = plain's (or the best peer's) wall time to the target ÷ the method's; 0 when the method never reaches it. The machine is shared (load 13–24 on 2 cores during the reference run), so wall times swung by up to 2× between back-to-back runs of the same method; the CPU columns time the same intervals in this process's CPU time, which on an idle machine equals wall time (wasm is single-threaded here) and does not count time spent waiting for a core (it is still inflated by contention: a Fashion-MLP step cost ≈ 35 ms of CPU here against ≈ 4 ms on a quiet machine). Wall time counts every step and everything a method does (record, fit, extrapolate, guard, swaps); the scored evaluations are excluded. ${parts.length ? `Merged from runs with these schedules: ${parts.join('; ')}.` : `Seeds: ${s.seeds} from ${s.seedOffset}; Fashion-MNIST ${s.sizes.train} training / ${s.sizes.validation} scored validation / ${s.sizes.guard} guard images, batch ${s.sizes.batchSize}, ${s.fashionEpochs} epochs, EMA decay ${s.fashionEmaDecay}; DE solver ${s.deBlocks * s.deBlockSteps} steps (the paper runs 60 000), scored every ${s.deBlockSteps}.`}`,
+    `Target = the plain run's final loss (mean of its last 3 evaluations) in the same seed. Speed-up = plain's (or the best peer's) wall time to the target ÷ the method's; 0 when the method never reaches it. The machine is shared (load 13–24 on 2 cores during the reference run), so wall times swung by up to 2× between back-to-back runs of the same method; the CPU columns time the same intervals in this process's CPU time, which on an idle machine equals wall time (wasm is single-threaded here) and does not count time spent waiting for a core (it is still inflated by contention: a Fashion-MLP step cost 6–35 ms of CPU here against ≈ 4 ms on a quiet machine). Identical training computations (plain and a shadow that never changed what it held) differed by up to ±15 % on either clock, so speed-ups within about 0.85–1.15× are noise. "steps × plain" is plain's optimizer steps to the target ÷ the method's: noise-free, costs not counted. Wall time counts every step and everything a method does (record, fit, extrapolate, guard, swaps); the scored evaluations are excluded. ${parts.length ? `Merged from runs with these schedules: ${parts.join('; ')}.` : `Seeds: ${s.seeds} from ${s.seedOffset}; Fashion-MNIST ${s.sizes.train} training / ${s.sizes.validation} scored validation / ${s.sizes.guard} guard images, batch ${s.sizes.batchSize}, ${s.fashionEpochs} epochs, EMA decay ${s.fashionEmaDecay}; DE solver ${s.deBlocks * s.deBlockSteps} steps (the paper runs 60 000), scored every ${s.deBlockSteps}.`}`,
     '',
     '## Goals',
     '',
@@ -148,11 +150,11 @@ export function writeSummary(rows: RaceRow[], s: RaceSettings, command: string, 
     '',
     '## Every workload × optimizer × method (medians over seeds)',
     '',
-    '| workload | optimizer | method | runs | × plain | × best peer | CPU × plain | CPU × best peer | worst loss ratio | skipped share | reached | final loss | acc | wall s | cost s |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| workload | optimizer | method | runs | × plain | × best peer | CPU × plain | CPU × best peer | steps × plain | worst loss ratio | skipped share | reached | final loss | acc | wall s | cost s |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...sum.map(
       (r) =>
-        `| ${r.workload} | ${r.optimizer} | ${r.method} | ${r.runs} | ${f2(r.median_speedup_vs_plain)} | ${f2(r.median_speedup_vs_best_peer)} | ${f2(r.median_cpu_speedup_vs_plain)} | ${f2(r.median_cpu_speedup_vs_best_peer)} | ${f4(r.worst_final_loss_ratio)} | ${f2(r.median_skipped_share)} | ${r.reached_target}/${r.runs} | ${f4(r.median_final_loss)} | ${f4(r.median_final_acc)} | ${f2(r.median_wall_s)} | ${f2(r.median_method_cost_s)} |`,
+        `| ${r.workload} | ${r.optimizer} | ${r.method} | ${r.runs} | ${f2(r.median_speedup_vs_plain)} | ${f2(r.median_speedup_vs_best_peer)} | ${f2(r.median_cpu_speedup_vs_plain)} | ${f2(r.median_cpu_speedup_vs_best_peer)} | ${f2(r.median_step_speedup_vs_plain)} | ${f4(r.worst_final_loss_ratio)} | ${f2(r.median_skipped_share)} | ${r.reached_target}/${r.runs} | ${f4(r.median_final_loss)} | ${f4(r.median_final_acc)} | ${f2(r.median_wall_s)} | ${f2(r.median_method_cost_s)} |`,
     ),
     '',
     'Methods: `ema` decay 0.995 per step (Fashion-MNIST runs: the decay stated with their schedule), scored on the average (Keras `SwapEMAWeights`); `lawa` mean of the latest 3 epoch-end checkpoints; `lookahead` k = 5, α = 0.5 (the model holds the fast weights); `koopman` the plugin (quasi-node q = 32, one-epoch window every 4th step, a guarded decision every 3 epochs; DE: experiments/de-solver `best` scaled); `koopman+ema` a shadow Koopman extrapolation of the EMA trajectory (one operator on the whole weight vector in the span of 16 snapshots ⌊steps per evaluation ÷ 24⌋ steps apart (7 for Fashion, 12 for the DE solver), horizon by bracket search on the guard images at every evaluation); `koopman-shadow` the same on the raw iterate; `koopman-jump` the raw-iterate extrapolation written back into training. Policy notes and measured causes: NOTES.md.',
