@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { emaMethod, lawaMethod, lookaheadMethod, plainMethod } from '../experiments/race/methods.js';
+import { emaMethod, emaTfMethod, lawaMethod, lookaheadMethod, plainMethod } from '../experiments/race/methods.js';
 import { emaUpdate, LawaBuffer, lookaheadSync } from '../experiments/race/peers.js';
 import { plainTarget, reachAt, runMethod } from '../experiments/race/run.js';
 import { runObserved } from '../experiments/race/explore.js';
@@ -95,6 +95,15 @@ describe('race methods on w²/2 (closed forms)', () => {
   it('ema holds the closed-form average', async () => {
     const d = 0.8;
     const run = await runMethod(w, 0, emaMethod(d));
+    run.loss.forEach((v, e) => {
+      const n = spe * e;
+      expect(v).toBeCloseTo(d ** n + (n ? ((1 - d) * r * (r ** n - d ** n)) / (r - d) : 0), 6);
+    });
+    expect(run.tensorDelta).toBe(0);
+  });
+  it('ema-tf (in-graph average) holds the same closed-form average, without leaking', async () => {
+    const d = 0.8;
+    const run = await runMethod(w, 0, emaTfMethod(d));
     run.loss.forEach((v, e) => {
       const n = spe * e;
       expect(v).toBeCloseTo(d ** n + (n ? ((1 - d) * r * (r ** n - d ** n)) / (r - d) : 0), 6);

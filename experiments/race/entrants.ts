@@ -3,6 +3,7 @@ import { bestSettings } from '../de-solver/config.js';
 import { SOLVER_PARTITION } from '../de-solver/config.js';
 import {
   emaMethod,
+  emaTfMethod,
   koopmanPluginMethod,
   koopmanSnapshotMethod,
   lawaMethod,
@@ -15,7 +16,7 @@ import type { Workload } from './workloads.js';
 import { koopmanBestOfMethod } from './best-of.js';
 
 /** The peers every Koopman method is compared with (best of them per run). */
-export const PEERS = ['ema', 'lawa', 'lookahead'] as const;
+export const PEERS = ['ema', 'ema-tf', 'lawa', 'lookahead'] as const;
 
 /** Snapshot-space policies by method name (see {@link koopmanSnapshotMethod}). */
 export const SNAPSHOT_POLICIES: Record<string, Partial<SnapshotPolicy>> = {
@@ -71,6 +72,7 @@ export function pluginArgs(w: Workload): Omit<KoopmanTrainingArgs, 'guard'> & { 
 export function makeMethod(name: string, emaDecay = 0.995): RaceMethod {
   if (name === 'plain') return plainMethod();
   if (name === 'ema') return emaMethod(emaDecay);
+  if (name === 'ema-tf') return emaTfMethod(emaDecay);
   if (name === 'lawa') return lawaMethod();
   if (name === 'lookahead') return lookaheadMethod();
   if (name === 'koopman') return koopmanPluginMethod(pluginArgs);

@@ -7,7 +7,7 @@ import type { Workload } from './workloads.js';
 
 /** Observers that never touch training: the averages and every shadow policy. */
 export function shadowObservers(): string[] {
-  return ['ema', 'lawa', 'koopman-best', ...Object.entries(SNAPSHOT_POLICIES).filter(([, p]) => p.mode === 'shadow').map(([n]) => n)];
+  return ['ema', 'ema-tf', 'lawa', 'koopman-best', ...Object.entries(SNAPSHOT_POLICIES).filter(([, p]) => p.mode === 'shadow').map(([n]) => n)];
 }
 
 /**
@@ -100,6 +100,7 @@ export async function runObserved(w: Workload, seed: number, names: string[], em
   }
   plain.costs = makeMethod('plain').costs();
   runs.forEach((r, i) => (r.costs = observers[i].costs()));
+  observers.forEach((o) => o.end?.());
   w.endRun();
   model.dispose();
   opt.dispose();

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs';
+import * as tfjs from '@tensorflow/tfjs';
 import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from '../../plugins/koopman-training/index.js';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 import { emaUpdate, LawaBuffer, lookaheadSync } from './peers.js';
@@ -32,6 +33,8 @@ export interface RaceMethod {
   afterStep(step: number, loss: number): Promise<void>;
   heldWeights(step: number): Promise<Float32Array | null>;
   costs(): MethodCosts;
+  /** Frees what the method holds (tf variables), after its last evaluation. */
+  end?(): void;
 }
 
 function zeroCosts(): MethodCosts {
@@ -62,6 +65,41 @@ export function emaMethod(decay = 0.995, name = 'ema'): RaceMethod & { average()
     heldWeights: async () => avg.slice(),
     costs: zeroCosts,
     average: () => avg,
+  };
+}
+
+/**
+ * EMA of the weights kept in tf variables and updated in-graph after every step (what Keras'
+ * `use_ema` does): no read-back per step, one read of the average at each evaluation. O(d) per
+ * step on the backend.
+ */
+export function emaTfMethod(decay = 0.995, name = 'ema-tf'): RaceMethod {
+  let vars: tf.Variable[] = [];
+  let avgs: tf.Variable[] = [];
+  return {
+    name,
+    async begin(m) {
+      vars = m.trainableWeights.map((v) => v.read() as tf.Variable);
+      avgs = vars.map((v) => tfjs.tidy(() => tfjs.variable(v.clone(), false)));
+    },
+    async afterStep() {
+      tfjs.tidy(() => vars.forEach((v, i) => avgs[i].assign(tfjs.add(tfjs.mul(avgs[i], decay), tfjs.mul(v, 1 - decay)))));
+    },
+    async heldWeights() {
+      const parts = avgs.map((a) => a.dataSync() as Float32Array);
+      const out = new Float32Array(parts.reduce((a, p) => a + p.length, 0));
+      let o = 0;
+      for (const p of parts) {
+        out.set(p, o);
+        o += p.length;
+      }
+      return out;
+    },
+    end() {
+      tfjs.dispose(avgs);
+      avgs = [];
+    },
+    costs: zeroCosts,
   };
 }
 

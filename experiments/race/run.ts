@@ -78,6 +78,7 @@ export async function runMethod(w: Workload, seed: number, method: RaceMethod, e
     run.acc.push(e0.acc);
   }
   run.costs = method.costs();
+  method.end?.();
   w.endRun();
   model.dispose();
   opt.dispose();
