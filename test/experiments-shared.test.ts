@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SOLVER_OPTIMIZERS, solverOptimizer } from '../experiments/de-solver/optimizers.js';
+import { SOLVER_OPTIMIZERS, solverOptimizer } from '../experiments/shared/de-solver/optimizers.js';
 import { MLP_ADADELTA } from '../experiments/shared/mlp.js';
 import { makeOptimizer } from '../experiments/shared/optimizers.js';
 import { fixed, mdHeader, mdRow, mdTable, percent, precision, times } from '../experiments/shared/report/markdown.js';

@@ -10,11 +10,11 @@ import { equivalentSteps, errorToGrowth } from '../../src/metrics/index.js';
 import { readWeights } from '../../src/tfjs/index.js';
 import { makeOptimizer } from '../shared/optimizers.js';
 import { trainSteps } from '../shared/train.js';
-import { SOLVER_PARTITION } from './config.js';
-import { buildSolverNet, physicsLoss, physicsLossValue, solve, solverVariables } from './network.js';
-import { solverOptimizer } from './optimizers.js';
+import { SOLVER_PARTITION } from '../shared/de-solver/config.js';
+import { buildSolverNet, physicsLoss, physicsLossValue, solve, solverVariables } from '../shared/de-solver/network.js';
+import { solverOptimizer } from '../shared/de-solver/optimizers.js';
 import type { PlainRun, RowBase } from './plain-run.js';
-import { learningRate } from './problem.js';
+import { learningRate } from '../shared/de-solver/problem.js';
 import { maxAbsError, type RunDetail, type RunJob, type RunRow } from './results.js';
 
 export interface BestRun {

@@ -1,8 +1,8 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { BACKEND_CHOICES } from '../../src/backend/index.js';
 import { DE_SOLVER_DEFAULTS, runDeSolver } from './experiment.js';
-import { BEST_PRESETS, type BestPreset } from './config.js';
-import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
+import { BEST_PRESETS, type BestPreset } from '../shared/de-solver/config.js';
+import { OPTIMIZERS, type OptimizerName } from '../shared/de-solver/optimizers.js';
 
 interface DeSolverArgs {
   optimizer: OptimizerName | 'all';

@@ -1,9 +1,9 @@
 export { deSolverCommand } from './cli.js';
 export { runDeSolver, commandLine, DE_SOLVER_DEFAULTS, type DeSolverOptions } from './experiment.js';
-export { BEST_AT_PAPER_SCALE, PAPER_FIT, PAPER_SCHEDULE, QUICK_SCHEDULE, SOLVER_PARTITION, bestSettings, type BestSettings, type Schedule } from './config.js';
-export { buildSolverNet, forwardWithRate, physicsLoss, physicsLossValue, solve, solverOutputs, solverVariables } from './network.js';
-export { OPTIMIZERS, SOLVER_OPTIMIZERS, solverOptimizer, type OptimizerName } from './optimizers.js';
-export { PAPER_PROBLEM, energy, learningRate, trainingTimes, type OscillatorProblem } from './problem.js';
+export { BEST_AT_PAPER_SCALE, PAPER_FIT, PAPER_SCHEDULE, QUICK_SCHEDULE, SOLVER_PARTITION, bestSettings, type BestSettings, type Schedule } from '../shared/de-solver/config.js';
+export { buildSolverNet, forwardWithRate, physicsLoss, physicsLossValue, solve, solverOutputs, solverVariables } from '../shared/de-solver/network.js';
+export { OPTIMIZERS, SOLVER_OPTIMIZERS, solverOptimizer, type OptimizerName } from '../shared/de-solver/optimizers.js';
+export { PAPER_PROBLEM, energy, learningRate, trainingTimes, type OscillatorProblem } from '../shared/de-solver/problem.js';
 export { rk4Oscillator } from './rk4.js';
 export { runJob } from './run.js';
 export type { RunJob, RunRow, RunDetail } from './results.js';

@@ -10,10 +10,10 @@ import { equivalentSteps, errorToGrowth } from '../../src/metrics/index.js';
 import { readWeights, writeWeights } from '../../src/tfjs/index.js';
 import { makeOptimizer } from '../shared/optimizers.js';
 import { trainSteps } from '../shared/train.js';
-import { PAPER_FIT, SOLVER_PARTITION, paperStride } from './config.js';
-import { buildSolverNet, physicsLoss, physicsLossValue, solve, solverVariables } from './network.js';
-import { solverOptimizer } from './optimizers.js';
-import { learningRate } from './problem.js';
+import { PAPER_FIT, SOLVER_PARTITION, paperStride } from '../shared/de-solver/config.js';
+import { buildSolverNet, physicsLoss, physicsLossValue, solve, solverVariables } from '../shared/de-solver/network.js';
+import { solverOptimizer } from '../shared/de-solver/optimizers.js';
+import { learningRate } from '../shared/de-solver/problem.js';
 import { maxAbsError, weightStride, type RunConfig, type RunJob, type RunRow } from './results.js';
 
 /** The network a paper jump at t2 produced (weights, loss, solution), read before the jump is undone. */

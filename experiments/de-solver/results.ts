@@ -2,8 +2,8 @@
  * What one job of the DE solver produces (rows of runs.csv, plot material) and the small
  * measures the plain and best runs share.
  */
-import type { BestSettings, Schedule } from './config.js';
-import type { OptimizerName } from './optimizers.js';
+import type { BestSettings, Schedule } from '../shared/de-solver/config.js';
+import type { OptimizerName } from '../shared/de-solver/optimizers.js';
 import type { TradeoffRow, tradeoffSettings } from './tradeoff-score.js';
 
 /** One unit of work: the plain run of a seed and optimizer, the paper jumps made on it, and the best run. */

@@ -1,4 +1,4 @@
-import type { OscillatorProblem } from './problem.js';
+import type { OscillatorProblem } from '../shared/de-solver/problem.js';
 
 export interface Trajectory {
   t: Float64Array;

@@ -5,9 +5,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { writeWeights } from '../../src/tfjs/index.js';
 import { runBest, type BestRun } from './best-run.js';
-import { physicsLossValue } from './network.js';
+import { physicsLossValue } from '../shared/de-solver/network.js';
 import { paperRows, rowBase, runPlain, type PlainRun } from './plain-run.js';
-import { PAPER_PROBLEM, trainingTimes } from './problem.js';
+import { PAPER_PROBLEM, trainingTimes } from '../shared/de-solver/problem.js';
 import { GRID_POINTS, round, thin, type RunDetail, type RunJob, type RunResult } from './results.js';
 import { rk4Oscillator } from './rk4.js';
 import { scoreWindows, type TradeoffRow } from './tradeoff-score.js';

@@ -19,12 +19,12 @@ import { equivalentSteps, errorToGrowth } from '../../src/metrics/index.js';
 import { partitionWeights } from '../../src/partition/partition.js';
 import type { PartitionSpec } from '../../src/partition/types.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
-import { PAPER_SCHEDULE, SOLVER_PARTITION } from './config.js';
-import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
+import { PAPER_SCHEDULE, SOLVER_PARTITION } from '../shared/de-solver/config.js';
+import { buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from '../shared/de-solver/network.js';
 import { makeOptimizer } from '../shared/optimizers.js';
 import { trainSteps } from '../shared/train.js';
-import { solverOptimizer, type OptimizerName } from './optimizers.js';
-import { learningRate, trainingTimes } from './problem.js';
+import { solverOptimizer, type OptimizerName } from '../shared/de-solver/optimizers.js';
+import { learningRate, trainingTimes } from '../shared/de-solver/problem.js';
 
 interface ScanConfig {
   start: number;

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { cellNumber, readCsv, writeCsv } from '../shared/report/index.js';
 import { mergeRuns } from '../shared/runs.js';
-import type { BestSettings, Schedule } from './config.js';
+import type { BestSettings, Schedule } from '../shared/de-solver/config.js';
 import type { RunDetail, RunRow } from './results.js';
 
 /** Columns of runs.csv, in order. */

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from '../../src/metrics/index.js';
 import { cellNumber, fixed, mdHeader, mdRow, readCsv, writeCsv } from '../shared/report/index.js';
-import type { OptimizerName } from './optimizers.js';
+import type { OptimizerName } from '../shared/de-solver/optimizers.js';
 import { reportRules, summariseTradeoffRules, type TradeoffSummary } from './tradeoff-rules.js';
 import { TRADEOFF_DEFAULTS, type TradeoffRow } from './tradeoff-score.js';
 

@@ -24,10 +24,10 @@ import { partitionWeights } from '../../src/partition/partition.js';
 import { describeModel, readWeights, writeWeights } from '../../src/tfjs/index.js';
 import { makeOptimizer } from '../shared/optimizers.js';
 import { trainSteps } from '../shared/train.js';
-import { BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, SOLVER_PARTITION, type Schedule } from './config.js';
-import { HIDDEN_UNITS, buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from './network.js';
-import { solverOptimizer, type OptimizerName } from './optimizers.js';
-import { PAPER_PROBLEM, learningRate, trainingTimes } from './problem.js';
+import { BEST_AT_PAPER_SCALE, PAPER_SCHEDULE, SOLVER_PARTITION, type Schedule } from '../shared/de-solver/config.js';
+import { HIDDEN_UNITS, buildSolverNet, physicsLoss, physicsLossValue, solverVariables } from '../shared/de-solver/network.js';
+import { solverOptimizer, type OptimizerName } from '../shared/de-solver/optimizers.js';
+import { PAPER_PROBLEM, learningRate, trainingTimes } from '../shared/de-solver/problem.js';
 
 export interface TradeoffJob {
   optimizer: OptimizerName;

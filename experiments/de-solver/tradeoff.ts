@@ -25,7 +25,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { selectBackend } from '../../src/backend/index.js';
 import { ProgressBar, writeCsv } from '../shared/report/index.js';
-import { OPTIMIZERS, type OptimizerName } from './optimizers.js';
+import { OPTIMIZERS, type OptimizerName } from '../shared/de-solver/optimizers.js';
 import { writeTradeoffReport } from './tradeoff-report.js';
 import { TRADEOFF_COLUMNS, TRADEOFF_DEFAULTS, tradeoffJob, type TradeoffJob } from './tradeoff-score.js';
 

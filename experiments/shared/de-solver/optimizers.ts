@@ -1,4 +1,4 @@
-import type { OptimizerSettings } from '../shared/optimizers.js';
+import type { OptimizerSettings } from '../optimizers.js';
 import { learningRate } from './problem.js';
 
 export const OPTIMIZERS = Object.freeze(['adam', 'adagrad', 'adadelta'] as const);

@@ -1,5 +1,5 @@
-import type { FitOptions } from '../../src/koopman/options.js';
-import type { PartitionSpec } from '../../src/partition/types.js';
+import type { FitOptions } from '../../../src/koopman/options.js';
+import type { PartitionSpec } from '../../../src/partition/types.js';
 import { LAYER_NAMES } from './network.js';
 
 /** Optimizer steps of a run and the paper's Koopman window [t1, t2] and horizon T. */

@@ -1,0 +1,226 @@
+import * as tf from '@tensorflow/tfjs';
+import { loadDataset } from '../shared/data/dataset.js';
+import { mulberry32 } from '../../src/linalg/random.js';
+import { buildSolverNet, physicsLoss, physicsLossValue } from '../shared/de-solver/network.js';
+import { solverOptimizer } from '../shared/de-solver/optimizers.js';
+import { makeOptimizer } from '../shared/optimizers.js';
+import { setLearningRate } from '../../src/tfjs/learning-rate.js';
+import { learningRate, trainingTimes } from '../shared/de-solver/problem.js';
+import { MLP_ADADELTA, buildMlp } from '../shared/mlp.js';
+
+export const WORKLOADS = ['fashion-mlp', 'fashion-mlp-wide', 'de-solver'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+export const OPTIMIZERS_BY_WORKLOAD: Record<WorkloadName, readonly string[]> = {
+  'fashion-mlp': ['adam', 'sgd-momentum', 'adadelta'],
+  'fashion-mlp-wide': ['adam', 'sgd-momentum', 'adadelta'],
+  'de-solver': ['adam', 'adagrad', 'adadelta'],
+};
+
+/** Hidden widths of the Fashion-MNIST nets. */
+const WIDTHS: Record<'fashion-mlp' | 'fashion-mlp-wide', number[]> = { 'fashion-mlp': [20, 20, 20], 'fashion-mlp-wide': [128, 64] };
+
+/** Sizes of the Fashion-MNIST race, all disjoint parts of the 60 000 training images. */
+export interface FashionSizes {
+  /** @default 12000 */
+  train: number;
+  /** Scored validation images. @default 5000 */
+  validation: number;
+  /** Images the Koopman guards evaluate on (never the scored ones). @default 1000 */
+  guard: number;
+  /** @default 64 */
+  batchSize: number;
+}
+export const FASHION_DEFAULTS: Readonly<FashionSizes> = Object.freeze({ train: 12_000, validation: 5_000, guard: 1_000, batchSize: 64 });
+
+/** One training problem with one optimizer: everything a race method needs, model-agnostic. */
+export interface Workload {
+  name: WorkloadName;
+  optimizer: string;
+  /** Evaluation points ("epochs"; for the DE solver, blocks of steps). */
+  epochs: number;
+  stepsPerEpoch: number;
+  /** A fresh model: the same initial weights for a seed, every time. */
+  build(seed: number): tf.LayersModel;
+  makeOptimizer(): tf.Optimizer;
+  /** Prepares the data order of an epoch (the same for every method of a seed). */
+  beginEpoch(seed: number, epoch: number): void;
+  /** One optimizer step (global step index from 0); returns the mini-batch loss. */
+  step(model: tf.LayersModel, opt: tf.Optimizer, step: number): number;
+  /** The scored loss (and accuracy, NaN where none) of the model's current weights. */
+  evaluate(model: tf.LayersModel): { loss: number; acc: number };
+  /** The loss a guard may use (held-out images or the physics loss). */
+  guardLoss(model: tf.LayersModel): number;
+  /** Frees what one run made (the epoch's shuffled data). */
+  endRun(): void;
+  /** Frees everything the workload holds. */
+  dispose(): void;
+}
+
+function trainable(model: tf.LayersModel): tf.Variable[] {
+  return model.trainableWeights.map((w) => w.read() as tf.Variable);
+}
+
+function fashionOptimizer(name: string): tf.Optimizer {
+  switch (name) {
+    case 'adam':
+      return tf.train.adam(1e-3);
+    case 'sgd-momentum':
+      return tf.train.momentum(0.05, 0.9);
+    case 'adadelta':
+      return makeOptimizer(MLP_ADADELTA);
+    default:
+      throw new Error(`fashion optimizer must be adam, sgd-momentum or adadelta; got ${name}`);
+  }
+}
+
+interface FashionData {
+  x: tf.Tensor2D;
+  y: tf.Tensor2D;
+  xVal: tf.Tensor2D;
+  yVal: tf.Tensor2D;
+  xGuard: tf.Tensor2D;
+  yGuard: tf.Tensor2D;
+}
+
+let fashionCache: { key: string; data: FashionData } | null = null;
+
+/** The disjoint train / validation / guard images (a fixed seeded split, the same for every seed). */
+function fashionData(sizes: FashionSizes): FashionData {
+  const key = `${sizes.train}/${sizes.validation}/${sizes.guard}`;
+  if (fashionCache?.key === key) return fashionCache.data;
+  if (fashionCache) tf.dispose(Object.values(fashionCache.data));
+  const ds = loadDataset({ dataset: 'fashion' });
+  const n = ds.trainLabels.length;
+  const need = sizes.train + sizes.validation + sizes.guard;
+  if (need > n) throw new Error(`Fashion-MNIST has ${n} training images; the race asks for ${need}`);
+  const rand = mulberry32(20_251);
+  const order = Array.from({ length: n }, (_, i) => i);
+  shuffle(order, rand);
+  const take = (from: number, count: number): [tf.Tensor2D, tf.Tensor2D] => {
+    const xs = new Float32Array(count * 784);
+    const ys = new Float32Array(count * 10);
+    for (let i = 0; i < count; i++) {
+      const s = order[from + i];
+      xs.set(ds.trainImages.subarray(s * 784, s * 784 + 784), i * 784);
+      ys[i * 10 + ds.trainLabels[s]] = 1;
+    }
+    return [tf.tensor2d(xs, [count, 784]), tf.tensor2d(ys, [count, 10])];
+  };
+  const [x, y] = take(0, sizes.train);
+  const [xVal, yVal] = take(sizes.train, sizes.validation);
+  const [xGuard, yGuard] = take(sizes.train + sizes.validation, sizes.guard);
+  const data = { x, y, xVal, yVal, xGuard, yGuard };
+  fashionCache = { key, data };
+  return data;
+}
+
+function shuffle<T>(a: T[], rand: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+}
+
+function crossEntropy(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor, batch = 1000): { loss: number; acc: number } {
+  const n = x.shape[0];
+  let loss = 0;
+  let hits = 0;
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    const [l, h] = tf.tidy(() => {
+      const xb = x.slice([s, 0], [m, -1]);
+      const yb = y.slice([s, 0], [m, -1]);
+      const p = model.apply(xb) as tf.Tensor2D;
+      const ce = tf.metrics.categoricalCrossentropy(yb, p).sum();
+      const hit = tf.equal(p.argMax(1), yb.argMax(1)).sum();
+      return [ce.dataSync()[0], hit.dataSync()[0]];
+    });
+    loss += l;
+    hits += h;
+  }
+  return { loss: loss / n, acc: hits / n };
+}
+
+/** A Fashion-MNIST MLP workload (784-20-20-20-10 or 784-128-64-10, ReLU, softmax, cross-entropy). */
+export function fashionWorkload(name: 'fashion-mlp' | 'fashion-mlp-wide', optimizer: string, epochs: number, sizes: FashionSizes = FASHION_DEFAULTS): Workload {
+  fashionOptimizer(optimizer).dispose();
+  const data = fashionData(sizes);
+  const bs = sizes.batchSize;
+  const stepsPerEpoch = Math.floor(sizes.train / bs);
+  let epochX: tf.Tensor2D | null = null;
+  let epochY: tf.Tensor2D | null = null;
+  return {
+    name,
+    optimizer,
+    epochs,
+    stepsPerEpoch,
+    build: (seed) => buildMlp(seed, WIDTHS[name]),
+    makeOptimizer: () => fashionOptimizer(optimizer),
+    beginEpoch(seed, epoch) {
+      tf.dispose([epochX, epochY].filter((t): t is tf.Tensor2D => t !== null));
+      const order = Array.from({ length: sizes.train }, (_, i) => i);
+      shuffle(order, mulberry32(seed * 7919 + epoch * 104_729 + 1));
+      const idx = tf.tensor1d(Int32Array.from(order), 'int32');
+      epochX = tf.gather(data.x, idx);
+      epochY = tf.gather(data.y, idx);
+      idx.dispose();
+    },
+    step(model, opt, step) {
+      const b = step % stepsPerEpoch;
+      const xs = epochX!;
+      const ys = epochY!;
+      const l = tf.tidy(() => {
+        const xb = xs.slice([b * bs, 0], [bs, 784]);
+        const yb = ys.slice([b * bs, 0], [bs, 10]);
+        return opt.minimize(() => tf.metrics.categoricalCrossentropy(yb, model.apply(xb, { training: true }) as tf.Tensor).mean() as tf.Scalar, true, trainable(model))!;
+      });
+      const v = l.dataSync()[0];
+      l.dispose();
+      return v;
+    },
+    evaluate: (model) => crossEntropy(model, data.xVal, data.yVal),
+    guardLoss: (model) => crossEntropy(model, data.xGuard, data.yGuard).loss,
+    endRun() {
+      tf.dispose([epochX, epochY].filter((t): t is tf.Tensor2D => t !== null));
+      epochX = epochY = null;
+    },
+    dispose() {
+      this.endRun();
+    },
+  };
+}
+
+/**
+ * The DE solver of seed 004 (Sec. 4; experiments/de-solver's problem and network), full batch,
+ * η(t) = 8/(1000 + t) on the optimizer's own step count, evaluated every `stepsPerEpoch` steps.
+ */
+export function deWorkload(optimizer: string, epochs: number, stepsPerEpoch: number): Workload {
+  makeOptimizer(solverOptimizer(optimizer as 'adam')).dispose();
+  const t = tf.tensor2d(trainingTimes(), [trainingTimes().length, 1]);
+  return {
+    name: 'de-solver',
+    optimizer,
+    epochs,
+    stepsPerEpoch,
+    build: (seed) => buildSolverNet(seed),
+    makeOptimizer: () => makeOptimizer(solverOptimizer(optimizer as 'adam')),
+    beginEpoch: () => undefined,
+    step(model, opt, step) {
+      setLearningRate(opt, learningRate(step));
+      const l = opt.minimize(() => physicsLoss(model, t), true, trainable(model))!;
+      const v = l.dataSync()[0];
+      l.dispose();
+      return v;
+    },
+    evaluate: (model) => ({ loss: physicsLossValue(model, t), acc: NaN }),
+    guardLoss: (model) => physicsLossValue(model, t),
+    endRun: () => undefined,
+    dispose: () => t.dispose(),
+  };
+}
+
+/** Frees the cached Fashion-MNIST tensors (the next fashion workload loads them again). */
+export function releaseFashionData(): void {
+  if (fashionCache) tf.dispose(Object.values(fashionCache.data));
+  fashionCache = null;
+}

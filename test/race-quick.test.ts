@@ -1,0 +1,48 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { selectBackend } from '../src/backend/select.js';
+import { readCsv } from '../experiments/shared/report/csv-read.js';
+import { raceSettings } from '../experiments/race/cli.js';
+import { methodOrder, runRace } from '../experiments/race/race.js';
+import { SUMMARY_COLUMNS } from '../experiments/race/summary.js';
+
+describe('race quick mode', () => {
+  it('rejects unknown workloads and methods by name', () => {
+    expect(() => raceSettings({ quick: true, workloads: 'fashion-cnn' })).toThrow(/unknown workload 'fashion-cnn'/);
+    expect(() => raceSettings({ quick: true, methods: 'plain,swa' })).toThrow(/unknown method 'swa'/);
+  });
+  it('rotates the method order across seeds', () => {
+    expect(methodOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
+    expect(methodOrder(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+  });
+  it('runs every method on a Fashion-MLP and the DE solver and writes the tables', async () => {
+    await selectBackend('wasm');
+    const out = join(tmpdir(), `race-quick-${process.pid}`);
+    rmSync(out, { recursive: true, force: true });
+    const methods = ['plain', 'ema', 'koopman', 'koopman+ema'];
+    const s = raceSettings({ quick: true, out, methods: methods.join(',') });
+    const rows = await runRace(s, 'test', 'wasm');
+    expect(rows.length).toBe(2 * methods.length);
+    for (const r of rows) expect(r.tensor_delta).toBe(0);
+    for (const wl of ['fashion-mlp', 'de-solver']) {
+      const plain = rows.find((r) => r.workload === wl && r.method === 'plain')!;
+      // the target is the mean of plain's last three scored losses
+      const last = plain.loss_by_eval.split(' ').map(Number).slice(-3);
+      expect(plain.target_loss).toBeCloseTo((last[0] + last[1] + last[2]) / 3, 4);
+      expect(plain.speedup_vs_plain).toBe(1);
+      expect(plain.final_loss_ratio).toBe(1);
+      // every method of a seed starts from the same weights: the same scored loss before training
+      const first = rows.filter((r) => r.workload === wl).map((r) => r.loss_by_eval.split(' ')[0]);
+      expect(new Set(first).size).toBe(1);
+    }
+    const sum = readCsv(join(out, 'summary.csv'));
+    expect(Object.keys(sum[0])).toEqual([...SUMMARY_COLUMNS]);
+    expect(sum.length).toBe(2 * methods.length);
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(/## Goals/);
+    expect(existsSync(join(out, 'loss-vs-wall-fashion-mlp-adam.svg'))).toBe(true);
+    expect(existsSync(join(out, 'loss-vs-wall-de-solver-adam.svg'))).toBe(true);
+    rmSync(out, { recursive: true, force: true });
+  });
+});
