@@ -28,3 +28,42 @@ describe('plugin options: one defaults table, unknown keys named', () => {
     expect(resolveKoopmanTrainingArgs(ok).window).toEqual({ start: 0, end: 10, unit: 'step' });
   });
 });
+
+describe('koopmanTraining: construction-time misuse, each with its message', () => {
+  const cases: [string, Record<string, unknown>, string | RegExp][] = [
+    ['horizon 0', { horizon: 0 }, 'horizon must be an integer > 0 (steps to jump ahead); got 0'],
+    ['horizon negative', { horizon: -3 }, 'horizon must be an integer > 0 (steps to jump ahead); got -3'],
+    ['horizon NaN', { horizon: NaN }, 'horizon must be an integer > 0 (steps to jump ahead); got NaN'],
+    ['horizon not a number', { horizon: { steps: 2 } }, 'horizon must be an integer > 0 (steps to jump ahead); got [object Object]'],
+    ["horizon '2'", { horizon: '2' }, "horizon must be an integer > 0 (steps to jump ahead); got '2' (a string)"],
+    ['window end ≤ start', { window: { start: 5, end: 5 } }, 'window.end (5) must be greater than window.start (5)'],
+    ['unknown partition kind', { partition: { default: 'neuron' } }, "partition.default: unknown partition kind 'neuron'; accepted: single, node, quasi-node, layer, network, skip"],
+    ['recordEvery 0', { recordEvery: 0 }, 'recordEvery must be an integer ≥ 1; got 0'],
+    ['unknown dtype', { dtype: 'float16' }, "dtype must be 'float32' or 'float64'; got float16"],
+    ['unknown optimizerState', { optimizerState: 'zero' }, "optimizerState must be 'keep' or 'reset'; got zero"],
+    ['guard without data', { guard: {} }, 'guard needs validationData: [x, y] or a lossFn(model) => loss; omit guard to jump unchecked'],
+    ['misspelt key', { horizn: 2 }, /^koopmanTraining: unknown option 'horizn'/],
+  ];
+  for (const [name, bad, message] of cases) {
+    it(name, () => {
+      expect(() => koopmanTraining({ ...ok, ...bad } as never)).toThrow(message);
+    });
+  }
+
+  it('spectrumMonitor: a monitor key fit() will never log is reported when training begins', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    await tf.setBackend('cpu');
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [2], units: 1 }));
+    m.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const warn: string[] = [];
+    const saved = console.warn;
+    console.warn = (s: string) => void warn.push(s);
+    try {
+      await m.fit(tf.zeros([4, 2]), tf.zeros([4, 1]), { epochs: 1, verbose: 0, callbacks: [spectrumMonitor({ monitor: 'val_accuracy' })] });
+    } finally {
+      console.warn = saved;
+    }
+    expect(warn.join('\n')).toMatch(/val_accuracy/);
+  });
+});
