@@ -67,3 +67,17 @@ describe('koopmanTraining: construction-time misuse, each with its message', () 
     expect(warn.join('\n')).toMatch(/val_accuracy/);
   });
 });
+
+describe('koopmanTraining: the fit memory is checked before training', () => {
+  it('a network operator too large for the exact fit is refused at attach, naming what to change', async () => {
+    const tf = await import('@tensorflow/tfjs');
+    await tf.setBackend('cpu');
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4000], units: 50 })); // 200 050 weights
+    const kt = koopmanTraining({ window: { start: 0, end: 2000 }, horizon: 10, partition: { default: 'network' } });
+    await expect(kt.attach(m)).rejects.toThrow(
+      /^group network \(dimension 200050\) over 2001 snapshots needs \d+ MiB for its fit \(qr route; bound 1024 MiB\): use an integer rank/,
+    );
+    m.dispose();
+  });
+});

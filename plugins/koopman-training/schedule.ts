@@ -1,4 +1,5 @@
 import { minSnapshots } from '../../src/koopman/options.js';
+import { THIN_SVD_DEFAULTS, planThinSvd } from '../../src/linalg/svd.js';
 import { partitionWeights } from '../../src/partition/partition.js';
 import type { Partition, WeightTensorInfo } from '../../src/partition/types.js';
 import { halfWindow } from './jump.js';
@@ -62,6 +63,15 @@ export function planSchedule(a: ResolvedKoopmanTrainingArgs, tensors: WeightTens
     }
     if (half !== null && half < need) {
       throw new Error(`guard.agreement fits the newer half of the window (${half} of ${snapshots} snapshots); ${rule}: lengthen the window, record more often or drop guard.agreement`);
+    }
+    // the fit's working memory, known now rather than at t2 (the same plan fitRows hands thinSvd)
+    const d = g.indices.length;
+    const plan = planThinSvd(d, snapshots - 1, { rank: a.fit.rank >= 1 ? a.fit.rank : undefined });
+    if (plan.bytes > THIN_SVD_DEFAULTS.maxBytes) {
+      throw new Error(
+        `group ${g.id} (dimension ${d}) over ${snapshots} snapshots needs ${(plan.bytes / 2 ** 20).toFixed(0)} MiB for its fit (${plan.method} route; bound ${(THIN_SVD_DEFAULTS.maxBytes / 2 ** 20).toFixed(0)} MiB): ` +
+          'use an integer rank (a randomized fit), a finer partition (node or quasi-node), or fewer snapshots (recordEvery)',
+      );
     }
   }
   const candidates = a.guard ? (a.guard.candidates ?? defaultCandidates(horizon, k)) : null;
