@@ -663,3 +663,30 @@ describe('eigenvalueSvg on an early decision', () => {
     );
   });
 });
+
+describe('a resumed run continues from the latest weights, not the restored best ones', () => {
+  it('stateDict carries the resume weights: save after a fit() that restored the best, load in a new monitor and model', async () => {
+    const d = overfitData();
+    const opts = { monitor: 'val_loss', patience: 100, restoreBestWeights: true } as const;
+    const fit = (m: tf.LayersModel, sm: SpectrumMonitor, epochs: number, initialEpoch = 0) =>
+      m.fit(d.xs, d.ys, { epochs, initialEpoch, batchSize: 4, shuffle: false, verbose: 0, validationData: [d.xs, d.vys], callbacks: [sm] });
+    // uninterrupted: 30 epochs in two fit() calls of one run (past the best epoch, so the first call ends restoring it)
+    const a = tinyModel();
+    const smA = spectrumMonitor(opts);
+    await fit(a, smA, 15);
+    const hA = await fit(a, smA, 30, 15);
+    // resumed: the same first call, state saved, a new model holding the weights the first call left, a new monitor
+    const b = tinyModel();
+    const smB = spectrumMonitor(opts);
+    await fit(b, smB, 15);
+    const saved = JSON.parse(JSON.stringify(smB.stateDict()));
+    expect(saved.resumeWeights).not.toBeNull();
+    const c = tinyModel();
+    c.setWeights(b.getWeights());
+    const smC = spectrumMonitor(opts).loadStateDict(saved);
+    const hC = await fit(c, smC, 30, 15);
+    expect(hC.history.val_loss).toEqual(hA.history.val_loss);
+    expect(Array.from(c.getWeights()[0].dataSync())).toEqual(Array.from(a.getWeights()[0].dataSync()));
+    d.dispose();
+  });
+});

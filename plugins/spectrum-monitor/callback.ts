@@ -253,6 +253,7 @@ export class SpectrumMonitor extends tf.Callback {
     this.nextEpoch = f.nextEpoch;
     this.bestWeights = f.bestWeights;
     this.bestWeightsOmitted = f.bestWeightsOmitted;
+    this.resumeWeights = f.resumeWeights;
     this.adoptNextModel = f.stopped === null;
     this.epochOffset = null;
     return this;
@@ -271,6 +272,7 @@ export class SpectrumMonitor extends tf.Callback {
       nextEpoch: this.nextEpoch,
       bestWeights: this.bestWeights,
       bestWeightsOmitted: this.bestWeightsOmitted,
+      resumeWeights: this.resumeWeights,
     };
   }
 

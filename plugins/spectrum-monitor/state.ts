@@ -30,6 +30,11 @@ export interface SpectrumMonitorState {
   bestWeights: { values: number[][]; shapes: number[][]; dtypes: string[] } | null;
   /** True when stateDict({ weights: false }) left out best weights the monitor held. */
   bestWeightsOmitted: boolean;
+  /**
+   * The latest weights of a run whose last fit() ended by restoring the best ones: the next fit()
+   * resumes from them, in a new process too (null when there are none or weights were left out).
+   */
+  resumeWeights?: { values: number[][]; shapes: number[][]; dtypes: string[] } | null;
 }
 
 export { fromJsonNumber, toJsonNumber };
@@ -79,6 +84,7 @@ export interface RunFields {
   nextEpoch: number;
   bestWeights: WeightCopy | null;
   bestWeightsOmitted: boolean;
+  resumeWeights: WeightCopy | null;
 }
 
 /** The fields as plain JSON (copies). Cost O(window · weights) numbers. */
@@ -97,6 +103,7 @@ export function encodeState(monitor: string, f: RunFields, withWeights: boolean)
     stoppingReason: f.stoppingReason,
     bestWeights: withWeights && f.bestWeights ? weightsToJson(f.bestWeights) : null,
     bestWeightsOmitted: f.bestWeightsOmitted || (!withWeights && f.bestWeights !== null),
+    resumeWeights: withWeights && f.resumeWeights ? weightsToJson(f.resumeWeights) : null,
   };
 }
 
@@ -125,5 +132,6 @@ export function decodeState(state: unknown, monitor: string): RunFields {
     nextEpoch: state.nextEpoch,
     bestWeights,
     bestWeightsOmitted: state.bestWeightsOmitted,
+    resumeWeights: weightsFromJson(state.resumeWeights ?? null),
   };
 }
