@@ -77,6 +77,7 @@ function scalarWorkload(epochs: number, stepsPerEpoch: number, lr: number): Work
     },
     evaluate: (model) => ({ loss: (model.trainableWeights[0].read().dataSync() as Float32Array)[0], acc: NaN }),
     guardLoss: () => 0,
+    guardData: null,
     endRun: () => undefined,
     dispose: () => undefined,
   };
