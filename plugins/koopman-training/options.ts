@@ -86,8 +86,8 @@ export interface KoopmanTrainingArgs {
   tol?: number;
   /**
    * Largest share of the training time the plugin may spend (recording, fitting, extrapolating and
-   * guard evaluations), on top of the optimizer time its accepted jumps saved: a decision that
-   * would overspend is skipped (counted in `report.budgetSkips`). @default 0.02 with the auto schedule, none otherwise
+   * guard evaluations), on top of the optimizer time its accepted jumps saved: a window whose
+   * expected cost would overspend is neither recorded nor decided (counted in `report.budgetSkips`). @default 0.02 with the auto schedule, none otherwise
    */
   budget?: number;
 }
