@@ -36,6 +36,13 @@ describe('race quick mode', () => {
       // every method of a seed starts from the same weights: the same scored loss before training
       const first = rows.filter((r) => r.workload === wl).map((r) => r.loss_by_eval.split(' ')[0]);
       expect(new Set(first).size).toBe(1);
+      // `koopman` is the plugin configured with its guard alone: the auto schedule plans, and its
+      // overhead share is what its report says it spent over the run's wall time
+      const auto = rows.find((r) => r.workload === wl && r.method === 'koopman')!;
+      expect(auto.schedule).toMatch(/^auto schedule: 1 network operator/);
+      expect(auto.spent_ms).toBeGreaterThanOrEqual(auto.record_ms + auto.fit_ms + auto.extrapolate_ms + auto.guard_ms - 1e-6);
+      expect(auto.overhead_share).toBeCloseTo(auto.spent_ms / 1000 / auto.wall_s, 6);
+      expect(plain.spent_ms).toBe(0);
     }
     const sum = readCsv(join(out, 'summary.csv'));
     expect(Object.keys(sum[0])).toEqual([...SUMMARY_COLUMNS]);

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
-import type { MethodCosts, RaceMethod } from './methods.js';
+import { withSpent, type MethodCosts, type RaceMethod } from './methods.js';
 import { emaUpdate } from './peers.js';
 import { bracketSearch, SNAPSHOT_FIT_DEFAULTS, SnapshotRing, SnapshotSpaceFit } from './shadow.js';
 import type { Workload } from './workloads.js';
@@ -34,7 +34,7 @@ export function koopmanBestOfMethod(name = 'koopman-best', policy: Partial<BestO
   let avg: Float32Array;
   let stride = 1;
   const rings = { raw: new SnapshotRing(p.snapshots), ema: new SnapshotRing(p.snapshots) };
-  const c: MethodCosts = { recordMs: 0, fitMs: 0, guardMs: 0, extrapolateMs: 0, decisions: 0, accepted: 0, skippedSteps: 0, horizons: '' };
+  const c: MethodCosts = { recordMs: 0, fitMs: 0, guardMs: 0, extrapolateMs: 0, decisions: 0, accepted: 0, skippedSteps: 0, horizons: '', spentMs: 0, budgetSkips: 0, schedule: '' };
   const chosen: string[] = [];
   let heldSkip = 0;
   const guard = (x: Float32Array | null): number => {
@@ -104,6 +104,6 @@ export function koopmanBestOfMethod(name = 'koopman-best', policy: Partial<BestO
       chosen.push(best.label);
       return best.x ?? null;
     },
-    costs: () => ({ ...c, skippedSteps: heldSkip, horizons: chosen.join(' ') }),
+    costs: () => withSpent({ ...c, skippedSteps: heldSkip, horizons: chosen.join(' ') }),
   };
 }

@@ -4,6 +4,7 @@ import { SOLVER_PARTITION } from '../shared/de-solver/config.js';
 import {
   emaMethod,
   emaTfMethod,
+  koopmanAutoMethod,
   koopmanPluginMethod,
   koopmanSnapshotMethod,
   lawaMethod,
@@ -33,11 +34,11 @@ export const SNAPSHOT_POLICIES: Record<string, Partial<SnapshotPolicy>> = {
 };
 
 /** Methods of the reference race, in the order of the first seed (later seeds rotate it). */
-export const RACE_METHODS = ['plain', 'ema', 'lawa', 'lookahead', 'koopman', 'koopman+ema', 'koopman-shadow', 'koopman-jump'] as const;
-export const KNOWN_METHODS = ['plain', ...PEERS, 'koopman', 'koopman-best', ...Object.keys(SNAPSHOT_POLICIES)];
+export const RACE_METHODS = ['plain', 'ema', 'lawa', 'lookahead', 'koopman', 'koopman-best'] as const;
+export const KNOWN_METHODS = ['plain', ...PEERS, 'koopman', 'koopman-fixed', 'koopman-best', ...Object.keys(SNAPSHOT_POLICIES)];
 
 /**
- * The plugin's best settings found for a workload: Fashion MLPs — quasi-node q = 32 everywhere,
+ * The plugin's explicit settings (`koopman-fixed`), the best found before the auto schedule: Fashion MLPs — quasi-node q = 32 everywhere,
  * a one-epoch window recorded every 4th step, a guarded decision every 3 epochs over horizons
  * 8 … 256; DE solver — experiments/de-solver's `best` scaled to the race's schedule.
  */
@@ -75,7 +76,8 @@ export function makeMethod(name: string, emaDecay = 0.995): RaceMethod {
   if (name === 'ema-tf') return emaTfMethod(emaDecay);
   if (name === 'lawa') return lawaMethod();
   if (name === 'lookahead') return lookaheadMethod();
-  if (name === 'koopman') return koopmanPluginMethod(pluginArgs);
+  if (name === 'koopman') return koopmanAutoMethod();
+  if (name === 'koopman-fixed') return koopmanPluginMethod(pluginArgs);
   if (name === 'koopman-best') return koopmanBestOfMethod('koopman-best', { decay: emaDecay });
   const p = SNAPSHOT_POLICIES[name];
   if (p) return koopmanSnapshotMethod(name, { decay: emaDecay, ...p });

@@ -5,7 +5,7 @@ import type { RaceRow } from './race.js';
 import type { RaceSettings } from './settings.js';
 import { writeSummary } from './summary.js';
 
-const TEXT_COLUMNS = new Set(['workload', 'optimizer', 'method', 'best_peer', 'horizons', 'loss_by_eval', 'wall_s_by_eval', 'cpu_s_by_eval']);
+const TEXT_COLUMNS = new Set(['workload', 'optimizer', 'method', 'best_peer', 'horizons', 'schedule', 'loss_by_eval', 'wall_s_by_eval', 'cpu_s_by_eval']);
 
 /** Rows of a runs.csv written by the race, with numbers parsed back (empty cells are NaN). */
 export function readRaceRows(path: string): RaceRow[] {

@@ -19,6 +19,12 @@ export interface MethodCosts {
   skippedSteps: number;
   /** Horizons chosen, in steps, space-separated (a log for the runs table). */
   horizons: string;
+  /** All the method's own time (the plugin's report.spentMs; the sum of the four parts elsewhere), ms. */
+  spentMs: number;
+  /** Decisions the plugin skipped to stay within its budget. */
+  budgetSkips: number;
+  /** What the plugin's schedule chose, in one line ('' for other methods). */
+  schedule: string;
 }
 
 /**
@@ -38,7 +44,12 @@ export interface RaceMethod {
 }
 
 function zeroCosts(): MethodCosts {
-  return { recordMs: 0, fitMs: 0, guardMs: 0, extrapolateMs: 0, decisions: 0, accepted: 0, skippedSteps: 0, horizons: '' };
+  return { recordMs: 0, fitMs: 0, guardMs: 0, extrapolateMs: 0, decisions: 0, accepted: 0, skippedSteps: 0, horizons: '', spentMs: 0, budgetSkips: 0, schedule: '' };
+}
+
+/** The costs with spentMs = record + fit + extrapolate + guard (methods without a report of their own). */
+export function withSpent(c: MethodCosts): MethodCosts {
+  return { ...c, spentMs: c.recordMs + c.fitMs + c.extrapolateMs + c.guardMs };
 }
 
 /** Plain training: nothing on top of the optimizer. */
@@ -150,8 +161,27 @@ export function lookaheadMethod(k = 5, alpha = 0.5): RaceMethod {
   };
 }
 
-/** The existing plugin, driven as a custom loop drives it (attach + afterStep), guard on the guard loss. */
-export function koopmanPluginMethod(args: (w: Workload) => Omit<KoopmanTrainingArgs, 'guard'> & { candidates?: number[] }, name = 'koopman'): RaceMethod {
+/** The costs a plugin's report states: its jumps' parts, its own total, budget skips and schedule. */
+function pluginCosts(kt: KoopmanTraining): MethodCosts {
+  const j = kt.report.jumps;
+  const sum = (f: (x: (typeof j)[number]) => number) => j.reduce((a, x) => a + f(x), 0);
+  return {
+    recordMs: sum((x) => x.recordMs),
+    fitMs: sum((x) => x.fitMs),
+    guardMs: sum((x) => x.guardMs),
+    extrapolateMs: sum((x) => x.extrapolateMs),
+    decisions: j.length,
+    accepted: j.filter((x) => x.accepted).length,
+    skippedSteps: kt.report.skippedSteps,
+    horizons: j.map((x) => x.horizon).join(' '),
+    spentMs: kt.report.spentMs,
+    budgetSkips: kt.report.budgetSkips,
+    schedule: kt.report.schedule?.text ?? '',
+  };
+}
+
+/** The plugin with an explicit schedule, driven as a custom loop drives it (attach + afterStep), guard on the guard loss. */
+export function koopmanPluginMethod(args: (w: Workload) => Omit<KoopmanTrainingArgs, 'guard'> & { candidates?: number[] }, name = 'koopman-fixed'): RaceMethod {
   let kt: KoopmanTraining;
   return {
     name,
@@ -162,20 +192,33 @@ export function koopmanPluginMethod(args: (w: Workload) => Omit<KoopmanTrainingA
     },
     afterStep: (_s, loss) => kt.afterStep({ loss }),
     heldWeights: async () => null,
-    costs() {
-      const j = kt.report.jumps;
-      const sum = (f: (x: (typeof j)[number]) => number) => j.reduce((a, x) => a + f(x), 0);
-      return {
-        recordMs: sum((x) => x.recordMs),
-        fitMs: sum((x) => x.fitMs),
-        guardMs: sum((x) => x.guardMs),
-        extrapolateMs: sum((x) => x.extrapolateMs),
-        decisions: j.length,
-        accepted: j.filter((x) => x.accepted).length,
-        skippedSteps: kt.report.skippedSteps,
-        horizons: j.map((x) => x.horizon).join(' '),
-      };
+    costs: () => pluginCosts(kt),
+  };
+}
+
+/**
+ * The plugin with the auto schedule, configured in one line as the README tells a user:
+ * `koopmanTraining({ guard: { validationData: [x, y] } })` on the guard images (the DE solver has
+ * no data set: `guard: { lossFn }` with its physics loss). A fit() user's model is compiled; the
+ * race's custom loop compiles it only so that the guard's model.evaluate can run (the loss is the
+ * workload's, the compiled optimizer is never stepped).
+ */
+export function koopmanAutoMethod(name = 'koopman'): RaceMethod {
+  let kt: KoopmanTraining;
+  return {
+    name,
+    async begin(m, w) {
+      if (w.guardData) {
+        m.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+        kt = koopmanTraining({ guard: { validationData: w.guardData } });
+      } else {
+        kt = koopmanTraining({ guard: { lossFn: (mm) => w.guardLoss(mm) } });
+      }
+      await kt.attach(m, w.stepsPerEpoch);
     },
+    afterStep: (_s, loss) => kt.afterStep({ loss }),
+    heldWeights: async () => null,
+    costs: () => pluginCosts(kt),
   };
 }
 
@@ -318,7 +361,7 @@ export function koopmanSnapshotMethod(name: string, policy: Partial<SnapshotPoli
       heldSkip = best.k * p.stride;
       return best.k > 0 && chosen ? chosen : base;
     },
-    costs: () => ({ ...c, skippedSteps: p.mode === 'shadow' ? heldSkip : c.skippedSteps, horizons: horizons.join(' ') }),
+    costs: () => withSpent({ ...c, skippedSteps: p.mode === 'shadow' ? heldSkip : c.skippedSteps, horizons: horizons.join(' ') }),
   };
 }
 

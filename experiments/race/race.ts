@@ -43,6 +43,12 @@ export interface RaceRow {
   decisions: number;
   accepted: number;
   horizons: string;
+  /** Everything the method spent on its own (the plugin's report.spentMs), ms. */
+  spent_ms: number;
+  /** spent_ms ÷ the run's wall time (the auto schedule's budget is 0.02 of training time). */
+  overhead_share: number;
+  budget_skips: number;
+  schedule: string;
   tensor_delta: number;
   loss_by_eval: string;
   wall_s_by_eval: string;
@@ -111,6 +117,10 @@ export function scoreSeed(workload: string, optimizer: string, runs: MethodRun[]
       decisions: c.decisions,
       accepted: c.accepted,
       horizons: c.horizons,
+      spent_ms: c.spentMs,
+      overhead_share: c.spentMs / r.wallMs[r.wallMs.length - 1],
+      budget_skips: c.budgetSkips,
+      schedule: c.schedule,
       tensor_delta: r.tensorDelta,
       loss_by_eval: r.loss.map((v) => v.toPrecision(6)).join(' '),
       wall_s_by_eval: r.wallMs.map((v) => (v / 1000).toFixed(3)).join(' '),
