@@ -70,9 +70,10 @@ export async function runObserved(w: Workload, seed: number, names: string[], em
     for (let b = 0; b < w.stepsPerEpoch; b++) {
       const loss = w.step(model, opt, step);
       step++;
-      // One weight read charged to training first: in the Fashion exploration the first observer
-      // (ema) was charged 21.6 s over 2 244 steps against 3.6 s for koopman+ema, which does the same
-      // per-step read and average plus its fits — the first read after a step pays for the step.
+      // One weight read charged to training first, so no observer is charged for what the step
+      // left behind. With the old slice-batched Fashion step (a 37.6 MB copy a step on wasm and a
+      // mark-compact GC every ~2 steps) the first observer to allocate paid ≈ 9 ms a step; with
+      // gathered batches a per-step read costs nothing measurable (results/race/step-probe.txt).
       readWeights(model, scratch);
       for (let i = 0; i < observers.length; i++) {
         const t = performance.now();
