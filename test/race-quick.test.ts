@@ -39,7 +39,7 @@ describe('race quick mode', () => {
       // `koopman` is the plugin configured with its guard alone: the auto schedule plans, and its
       // overhead share is what its report says it spent over the run's wall time
       const auto = rows.find((r) => r.workload === wl && r.method === 'koopman')!;
-      expect(auto.schedule).toMatch(/^auto schedule: 1 network operator/);
+      expect(auto.schedule).toMatch(/^auto schedule: /);
       expect(auto.spent_ms).toBeGreaterThanOrEqual(auto.record_ms + auto.fit_ms + auto.extrapolate_ms + auto.guard_ms - 1e-6);
       expect(auto.overhead_share).toBeCloseTo(auto.spent_ms / 1000 / auto.wall_s, 6);
       expect(plain.spent_ms).toBe(0);
