@@ -6,7 +6,8 @@ import { selectBackend } from '../src/backend/select.js';
 import { readCsv } from '../experiments/shared/report/csv-read.js';
 import { raceSettings } from '../experiments/race/cli.js';
 import { methodOrder, runRace } from '../experiments/race/race.js';
-import { SUMMARY_COLUMNS } from '../experiments/race/summary.js';
+import { adjustedSpeedup, SUMMARY_COLUMNS } from '../experiments/race/summary.js';
+import type { RaceRow } from '../experiments/race/race.js';
 
 describe('race quick mode', () => {
   it('rejects unknown workloads and methods by name', () => {
@@ -16,6 +17,12 @@ describe('race quick mode', () => {
   it('rotates the method order across seeds', () => {
     expect(methodOrder(['a', 'b', 'c'], 0)).toEqual(['a', 'b', 'c']);
     expect(methodOrder(['a', 'b', 'c'], 4)).toEqual(['b', 'c', 'a']);
+  });
+  it('adjusts the step speed-up by the share of the run the method spent on itself', () => {
+    // 1.2× fewer steps, 10 % of the run spent on its own work: 1.2 × 0.9
+    expect(adjustedSpeedup({ step_speedup_vs_plain: 1.2, overhead_share: 0.1 } as RaceRow)).toBeCloseTo(1.08, 12);
+    // runs written before overhead_share existed: record + fit + extrapolate + guard over the wall time
+    expect(adjustedSpeedup({ step_speedup_vs_plain: 1, record_ms: 100, fit_ms: 200, extrapolate_ms: 0, guard_ms: 700, wall_s: 20 } as RaceRow)).toBeCloseTo(0.95, 12);
   });
   it('runs every method on a Fashion-MLP and the DE solver and writes the tables', async () => {
     await selectBackend('wasm');
