@@ -151,7 +151,7 @@ function goalLines(sum: SummaryRow[]): string[] {
     const ok = Number(auto.median_adjusted_speedup_vs_plain) >= 0.98;
     if (ok) met++;
     else missed++;
-    each.push(`${w}/${o} ${f2(auto.median_adjusted_speedup_vs_plain)}× cost-adjusted steps (${f2(auto.median_step_speedup_vs_plain)}× steps; clocks ${f2(auto.median_speedup_vs_plain)}× wall, ${f2(auto.median_cpu_speedup_vs_plain)}× CPU), overhead ${(100 * Number(auto.median_overhead_share)).toFixed(1)} % of the run (max ${(100 * Number(auto.max_overhead_share)).toFixed(1)} %)${ok ? '' : ' — **below 0.98**'}`);
+    each.push(`${w}/${o} ${Number(auto.median_adjusted_speedup_vs_plain).toFixed(3)}× cost-adjusted steps (${f2(auto.median_step_speedup_vs_plain)}× steps; clocks ${f2(auto.median_speedup_vs_plain)}× wall, ${f2(auto.median_cpu_speedup_vs_plain)}× CPU), overhead ${(100 * Number(auto.median_overhead_share)).toFixed(1)} % of the run (max ${(100 * Number(auto.max_overhead_share)).toFixed(1)} %)${ok ? '' : ' — **below 0.98**'}`);
   }
   lines.push(
     each.length
