@@ -1,0 +1,49 @@
+import { combineRows, rowGram, rowProduct } from '../gram.js';
+import { pairedQr } from '../qr.js';
+import { wasmKernels, wasmSimdAvailable, type WasmKernels } from './wasm.js';
+
+/** Which implementation of the inner loops a decomposition uses. */
+export type KernelChoice = 'auto' | 'wasm' | 'js';
+
+/** The inner loops of the thin SVD and its projections, by implementation. */
+export interface LinalgKernels extends Pick<WasmKernels, 'pairedQr' | 'rowGram' | 'rowProduct' | 'combineRows'> {
+  name: 'wasm' | 'js';
+}
+
+/** The plain-JS reference (src/linalg/qr.ts, src/linalg/gram.ts): what every kernel is tested against. */
+export const JS_KERNELS: LinalgKernels = Object.freeze({ name: 'js' as const, pairedQr, rowGram, rowProduct, combineRows });
+
+let autoChoice: 'wasm' | 'js' | null = null;
+
+/**
+ * What `'auto'` means in this process: `'wasm'` when WebAssembly SIMD validates here, else
+ * `'js'` — unless set with {@link setAutoKernel}.
+ */
+export function autoKernel(): 'wasm' | 'js' {
+  return autoChoice ?? (wasmSimdAvailable() ? 'wasm' : 'js');
+}
+
+/**
+ * Sets what `'auto'` resolves to for every later decomposition of this process (`null`: detect
+ * again). For comparing both paths inside one run (the bench) and for ruling the kernel out
+ * without passing an option through every fit; an explicit `kernel` option still wins.
+ */
+export function setAutoKernel(choice: 'wasm' | 'js' | null): void {
+  if (choice !== null && choice !== 'wasm' && choice !== 'js') throw new Error(`setAutoKernel: expected 'wasm', 'js' or null; got ${String(choice)}`);
+  if (choice === 'wasm' && !wasmSimdAvailable()) throw new Error("setAutoKernel: 'wasm' needs WebAssembly SIMD, which this runtime lacks");
+  autoChoice = choice;
+}
+
+/** The kernels of a choice; `'wasm'` throws where WebAssembly SIMD is missing. */
+export function kernelsFor(choice: KernelChoice, who = 'thinSvd'): LinalgKernels {
+  if (choice !== 'auto' && choice !== 'wasm' && choice !== 'js') {
+    throw new Error(`${who}: kernel must be 'auto', 'wasm' or 'js'; got ${String(choice)}`);
+  }
+  const name = choice === 'auto' ? autoKernel() : choice;
+  if (name === 'js') return JS_KERNELS;
+  const k = wasmKernels();
+  if (!k) throw new Error(`${who}: kernel 'wasm' needs WebAssembly SIMD, which this runtime lacks; use 'auto' or 'js'`);
+  return wasmSet ?? (wasmSet = Object.freeze({ name: 'wasm' as const, pairedQr: k.pairedQr, rowGram: k.rowGram, rowProduct: k.rowProduct, combineRows: k.combineRows }));
+}
+
+let wasmSet: LinalgKernels | null = null;

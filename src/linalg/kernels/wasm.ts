@@ -1,0 +1,154 @@
+import type { PivotedQr } from '../qr.js';
+import { KERNELS_WASM_BASE64 } from './wasm-bytes.js';
+
+/**
+ * The WebAssembly SIMD kernels (AssemblyScript sources in ./wasm/kernels.ts, compiled bytes in
+ * ./wasm-bytes.ts), instantiated synchronously on first use from the `WebAssembly` global — no
+ * Node module, so the package entry stays loadable anywhere WebAssembly SIMD runs.
+ *
+ * Each function has the signature and the contract of the plain-JS reference of the same name
+ * (src/linalg/qr.ts, src/linalg/gram.ts) and agrees with it to rounding (the SIMD lanes add in
+ * another order). Inputs are copied into the module's linear memory and results copied back out:
+ * 8 bytes per element read or written, a memcpy (≈ 0.1 ms per MiB), against the kernels'
+ * O(size × k) flops. The memory grows to the largest call's need and stays there (WebAssembly
+ * memory cannot shrink): e.g. 8·L·k bytes for the QR of an L × k matrix.
+ */
+export interface WasmKernels {
+  /** {@link import('../qr.js').pairedQr}: a is overwritten by the reflectors and R, as the JS one does. */
+  pairedQr(a: Float64Array, len: number, cols: number): PivotedQr;
+  rowGram(x: ArrayLike<number>, n: number, stride: number, offset: number, len: number, out?: Float64Array): Float64Array;
+  rowProduct(
+    a: ArrayLike<number>, na: number, strideA: number, offA: number,
+    b: ArrayLike<number>, nb: number, strideB: number, offB: number,
+    len: number, out?: Float64Array,
+  ): Float64Array;
+  combineRows(
+    c: ArrayLike<number>, p: number, n: number,
+    x: ArrayLike<number>, stride: number, offset: number, len: number, out?: Float64Array,
+  ): Float64Array;
+  /** Bytes of linear memory the module holds now. */
+  readonly memoryBytes: number;
+}
+
+interface Exports {
+  memory: { buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  pairedQr(a: number, len: number, cols: number, tau: number): void;
+  rowGram(x: number, n: number, stride: number, offset: number, len: number, out: number): void;
+  rowProduct(a: number, na: number, sa: number, oa: number, b: number, nb: number, sb: number, ob: number, len: number, out: number): void;
+  combineRows(c: number, p: number, n: number, x: number, stride: number, offset: number, len: number, out: number): void;
+}
+
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+
+const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+let bytes: Uint8Array | null = null;
+let valid: boolean | undefined;
+let kernels: WasmKernels | null = null;
+
+/** The compiled kernel module's bytes (decoded once). */
+export function kernelBytes(): Uint8Array {
+  if (!bytes) {
+    const s = atob(KERNELS_WASM_BASE64);
+    bytes = new Uint8Array(s.length);
+    for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  }
+  return bytes;
+}
+
+/** Whether this runtime has WebAssembly with SIMD (the kernel module validates). */
+export function wasmSimdAvailable(): boolean {
+  if (valid === undefined) {
+    try {
+      valid = api !== undefined && api.validate(kernelBytes());
+    } catch {
+      valid = false;
+    }
+  }
+  return valid;
+}
+
+/** The instantiated kernels, or null when WebAssembly SIMD is not available here. */
+export function wasmKernels(): WasmKernels | null {
+  if (kernels) return kernels;
+  if (!wasmSimdAvailable()) return null;
+  const ex = new api!.Instance(new api!.Module(kernelBytes()), {}).exports as Exports;
+  kernels = makeKernels(ex);
+  return kernels;
+}
+
+function makeKernels(ex: Exports): WasmKernels {
+  const base = ex.heapBase();
+  let top = base;
+  let f64 = new Float64Array(ex.memory.buffer);
+  /** Address of `count` fresh doubles (16-byte aligned), growing the memory when needed. */
+  const alloc = (count: number): number => {
+    const at = top;
+    top = (top + count * 8 + 15) & ~15;
+    if (top > ex.memory.buffer.byteLength) {
+      ex.memory.grow(Math.ceil((top - ex.memory.buffer.byteLength) / 65536));
+    }
+    if (f64.buffer !== ex.memory.buffer) f64 = new Float64Array(ex.memory.buffer);
+    return at;
+  };
+  /** Copies x[from, to) to a fresh block and returns its address. */
+  const copyIn = (x: ArrayLike<number>, from: number, to: number): number => {
+    const at = alloc(to - from);
+    const view = f64.subarray(at / 8, at / 8 + (to - from));
+    if (ArrayBuffer.isView(x)) view.set((x as unknown as Float64Array).subarray(from, to));
+    else for (let i = from; i < to; i++) view[i - from] = x[i];
+    return at;
+  };
+  /** Rows r·stride + offset … + len for r < rows: the span [offset, end) copied in. */
+  const rowsIn = (x: ArrayLike<number>, rows: number, stride: number, offset: number, len: number): number =>
+    copyIn(x, offset, rows === 0 ? offset : (rows - 1) * stride + offset + len);
+  const out = (at: number, count: number, into: Float64Array | undefined): Float64Array => {
+    const res = into ?? new Float64Array(count);
+    res.set(f64.subarray(at / 8, at / 8 + count));
+    return res;
+  };
+  return {
+    pairedQr(a, len, cols) {
+      top = base;
+      const kmax = Math.min(len, cols);
+      const pa = copyIn(a, 0, len * cols);
+      const pt = alloc(kmax);
+      ex.pairedQr(pa, len, cols, pt);
+      a.set(f64.subarray(pa / 8, pa / 8 + len * cols));
+      const tau = out(pt, kmax, undefined);
+      const perm = new Int32Array(cols);
+      for (let j = 0; j < cols; j++) perm[j] = j;
+      return { a, len, cols, steps: kmax, tau, perm };
+    },
+    rowGram(x, n, stride, offset, len, into) {
+      top = base;
+      const px = rowsIn(x, n, stride, offset, len);
+      const po = alloc(n * n);
+      ex.rowGram(px, n, stride, 0, len, po);
+      return out(po, n * n, into);
+    },
+    rowProduct(a, na, strideA, offA, b, nb, strideB, offB, len, into) {
+      top = base;
+      const pa = rowsIn(a, na, strideA, offA, len);
+      const pb = rowsIn(b, nb, strideB, offB, len);
+      const po = alloc(na * nb);
+      ex.rowProduct(pa, na, strideA, 0, pb, nb, strideB, 0, len, po);
+      return out(po, na * nb, into);
+    },
+    combineRows(c, p, n, x, stride, offset, len, into) {
+      top = base;
+      const pc = copyIn(c, 0, p * n);
+      const px = rowsIn(x, n, stride, offset, len);
+      const po = alloc(p * len);
+      ex.combineRows(pc, p, n, px, stride, 0, len, po);
+      return out(po, p * len, into);
+    },
+    get memoryBytes() {
+      return ex.memory.buffer.byteLength;
+    },
+  };
+}
