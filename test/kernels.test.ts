@@ -1,0 +1,291 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { combineRows, rowGram, rowProduct } from '../src/linalg/gram.js';
+import { KERNELS_WASM_BASE64 } from '../src/linalg/kernels/wasm-bytes.js';
+import { autoKernel, JS_KERNELS, kernelsFor, setAutoKernel } from '../src/linalg/kernels/select.js';
+import { wasmKernels, wasmSimdAvailable } from '../src/linalg/kernels/wasm.js';
+import { applyQ, pairedQr, upperFactor } from '../src/linalg/qr.js';
+import { thinSvd } from '../src/linalg/svd.js';
+import { rng } from './helpers.js';
+
+// The WebAssembly SIMD kernels against the plain-JS reference they mirror. Node 20 runs
+// WebAssembly SIMD, so here the wasm path must be there; elsewhere 'auto' falls back to js.
+
+const W = wasmKernels()!;
+
+function random(n: number, seed: number): Float64Array {
+  const r = rng(seed);
+  return Float64Array.from({ length: n }, () => r() - 0.5);
+}
+
+/** max |a − b| over max |b| (1 when b is all zero and a is not). */
+function relDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let d = 0;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) {
+    d = Math.max(d, Math.abs(a[i] - b[i]));
+    s = Math.max(s, Math.abs(b[i]));
+  }
+  return s === 0 ? (d === 0 ? 0 : 1) : d / s;
+}
+
+/** Column-stored len × cols matrix with column norms graded from 1 down to 10^-decades (ill-conditioned). */
+function graded(len: number, cols: number, decades: number, seed: number): Float64Array {
+  const a = random(len * cols, seed);
+  for (let c = 0; c < cols; c++) {
+    const f = 10 ** ((-decades * c) / Math.max(cols - 1, 1));
+    for (let i = 0; i < len; i++) a[c * len + i] *= f;
+  }
+  return a;
+}
+
+/** Q·R of a QR result rebuilt column by column (R from upperFactor, Q applied by applyQ): the input matrix. */
+function rebuild(qr: ReturnType<typeof pairedQr>): Float64Array {
+  const { len, cols, steps } = qr;
+  const R = upperFactor(qr);
+  const z = new Float64Array(len * cols);
+  for (let c = 0; c < cols; c++) for (let i = 0; i < steps; i++) z[c * len + i] = R[i * cols + c];
+  return applyQ(qr, z, cols);
+}
+
+describe('the compiled module', () => {
+  it('the committed bytes are a fresh compile of the committed AssemblyScript source', () => {
+    const fresh = execFileSync(process.execPath, [join(__dirname, '..', 'src/linalg/kernels/wasm/build.mjs'), '--stdout'], { encoding: 'utf8' });
+    expect(fresh.length).toBeGreaterThan(1000);
+    expect(fresh).toBe(KERNELS_WASM_BASE64);
+  }, 60_000);
+
+  it("validates here (Node 20 has WebAssembly SIMD), so 'auto' is the wasm path", () => {
+    expect(wasmSimdAvailable()).toBe(true);
+    expect(autoKernel()).toBe('wasm');
+    expect(kernelsFor('auto').name).toBe('wasm');
+    expect(kernelsFor('js')).toBe(JS_KERNELS);
+  });
+
+  it("setAutoKernel decides what 'auto' means; an explicit choice still wins; bad values are named", () => {
+    setAutoKernel('js');
+    try {
+      expect(kernelsFor('auto').name).toBe('js');
+      expect(kernelsFor('wasm').name).toBe('wasm');
+    } finally {
+      setAutoKernel(null);
+    }
+    expect(kernelsFor('auto').name).toBe('wasm');
+    expect(() => setAutoKernel('simd' as 'js')).toThrow("setAutoKernel: expected 'wasm', 'js' or null; got simd");
+    expect(() => kernelsFor('gpu' as 'js')).toThrow("thinSvd: kernel must be 'auto', 'wasm' or 'js'; got gpu");
+    expect(() => thinSvd(random(6, 1), 2, 3, 0, 3, { kernel: 'fast' as 'js' })).toThrow("thinSvd: kernel must be 'auto', 'wasm' or 'js'; got fast");
+  });
+});
+
+describe('pairedQr: wasm against the plain-JS reference', () => {
+  const shapes: [number, number][] = [
+    [1, 1], [2, 1], [1, 2], [1, 3], [3, 1], [2, 2], [2, 3], [3, 2], [3, 3], [4, 3], [5, 4], [7, 4],
+    [9, 9], [8, 5], [31, 17], [17, 31], [64, 33], [33, 64], [101, 6], [200, 57],
+  ];
+  it.each(shapes)('random %i × %i: reflectors, R and τ to 1e-13 relative', (len, cols) => {
+    const a = random(len * cols, len * 131 + cols);
+    const js = pairedQr(a.slice(), len, cols);
+    const wa = W.pairedQr(a.slice(), len, cols);
+    expect(wa.steps).toBe(js.steps);
+    expect(Array.from(wa.perm)).toEqual(Array.from(js.perm));
+    expect(relDiff(wa.a, js.a)).toBeLessThan(1e-13);
+    expect(relDiff(wa.tau, js.tau)).toBeLessThan(1e-13);
+    // and the factorisation is one of the input (independent of the JS path)
+    expect(relDiff(rebuild(wa), a)).toBeLessThan(1e-13);
+  });
+
+  it.each([[60, 20, 12], [121, 40, 14], [35, 35, 10]] as const)('ill-conditioned %i × %i (column norms 1 … 1e-%i): R to ε·‖A‖, rebuilds A', (len, cols, dec) => {
+    const a = graded(len, cols, dec, 7 + len);
+    const js = pairedQr(a.slice(), len, cols);
+    const wa = W.pairedQr(a.slice(), len, cols);
+    const Rj = upperFactor(js);
+    const Rw = upperFactor(wa);
+    expect(relDiff(Rw, Rj)).toBeLessThan(1e-13);
+    expect(relDiff(rebuild(wa), a)).toBeLessThan(1e-13);
+    // graded columns: the small diagonal entries agree relative to themselves, not only to ‖A‖
+    for (let j = 0; j < Math.min(len, cols); j++) {
+      expect(Math.abs(Rw[j * cols + j] - Rj[j * cols + j])).toBeLessThan(1e-9 * Math.abs(Rj[j * cols + j]));
+    }
+  });
+
+  it('zero and repeated columns: the same reflectors are skipped (τ = 0) and R has the same zeros', () => {
+    const len = 9;
+    const cols = 6;
+    const a = new Float64Array(len * cols);
+    const r = rng(3);
+    for (let i = 0; i < len; i++) {
+      const v = r() - 0.5;
+      a[i] = v;
+      a[2 * len + i] = v; // column 2 = column 0
+      a[3 * len + i] = r() - 0.5;
+      a[5 * len + i] = 2 * v; // column 5 = 2 × column 0; column 1 and 4 stay zero
+    }
+    const js = pairedQr(a.slice(), len, cols);
+    const wa = W.pairedQr(a.slice(), len, cols);
+    expect(Array.from(wa.tau, (t) => t === 0)).toEqual(Array.from(js.tau, (t) => t === 0));
+    expect(js.tau[1]).toBe(0);
+    expect(relDiff(upperFactor(wa), upperFactor(js))).toBeLessThan(1e-13);
+    expect(relDiff(rebuild(wa), a)).toBeLessThan(1e-13);
+  });
+
+  it('huge and tiny columns (the scaled norm): same factors as JS', () => {
+    for (const f of [1e-160, 1e160]) {
+      const a = random(15 * 4, 9).map((v) => v * f);
+      const js = pairedQr(a.slice(), 15, 4);
+      const wa = W.pairedQr(a.slice(), 15, 4);
+      expect(relDiff(upperFactor(wa), upperFactor(js))).toBeLessThan(1e-13);
+      expect(relDiff(wa.tau, js.tau)).toBeLessThan(1e-13);
+    }
+  });
+});
+
+describe('rowGram, rowProduct, combineRows: wasm against the plain-JS reference', () => {
+  const lens = [1, 2, 3, 4, 5, 17, 64, 129];
+  const counts = [1, 2, 3, 4, 5, 6, 7, 9];
+  it('rowGram over counts × lengths, with a stride and an offset', () => {
+    for (const n of counts) {
+      for (const len of lens) {
+        const stride = len + 3;
+        const offset = 2;
+        const x = random(n * stride + offset, n * 1000 + len);
+        expect(relDiff(W.rowGram(x, n, stride, offset, len), rowGram(x, n, stride, offset, len))).toBeLessThan(1e-14);
+      }
+    }
+  });
+
+  it('rowProduct over row counts (na, nb) × lengths, different strides and offsets for A and B', () => {
+    for (const na of counts) {
+      for (const nb of [1, 3, 4, 5, 8, 11]) {
+        for (const len of lens) {
+          const a = random(na * (len + 1) + 1, na + 7 * nb + len);
+          const b = random(nb * (len + 5) + 4, na + 11 * nb + len);
+          const want = rowProduct(a, na, len + 1, 1, b, nb, len + 5, 4, len);
+          expect(relDiff(W.rowProduct(a, na, len + 1, 1, b, nb, len + 5, 4, len), want)).toBeLessThan(1e-14);
+        }
+      }
+    }
+  });
+
+  it('combineRows over output rows p × input rows n × lengths, strided input, zero coefficients', () => {
+    for (const p of [1, 2, 3, 4, 5, 7, 9]) {
+      for (const n of [1, 2, 3, 5, 6]) {
+        for (const len of lens) {
+          const c = random(p * n, p * 31 + n);
+          c[0] = 0;
+          const x = random(n * (len + 2) + 3, p + n + len);
+          const want = combineRows(c, p, n, x, len + 2, 3, len);
+          expect(relDiff(W.combineRows(c, p, n, x, len + 2, 3, len), want)).toBeLessThan(1e-14);
+        }
+      }
+    }
+  });
+
+  it('takes Float32Array and plain-array inputs like the JS path, and writes into a given out array', () => {
+    const x32 = Float32Array.from(random(5 * 13, 4));
+    const plain = Array.from(random(3 * 13, 5));
+    expect(relDiff(W.rowGram(x32, 5, 13, 0, 13), rowGram(x32, 5, 13, 0, 13))).toBeLessThan(1e-14);
+    expect(relDiff(W.rowProduct(plain, 3, 13, 0, x32, 5, 13, 0, 13), rowProduct(plain, 3, 13, 0, x32, 5, 13, 0, 13))).toBeLessThan(1e-14);
+    const out = new Float64Array(2 * 13).fill(7);
+    const got = W.combineRows([1, 2, 3, -1, 0.5, 2], 2, 3, plain, 13, 0, 13, out);
+    expect(got).toBe(out);
+    expect(relDiff(out, combineRows([1, 2, 3, -1, 0.5, 2], 2, 3, plain, 13, 0, 13))).toBeLessThan(1e-15);
+  });
+
+  it('ill-conditioned rows (norms 1 … 1e-12): the products agree to rounding of the large entries', () => {
+    const n = 7;
+    const len = 61;
+    const x = graded(len, n, 12, 21); // n rows of length len, graded
+    const g = W.rowGram(x, n, len, 0, len);
+    const want = rowGram(x, n, len, 0, len);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      const scale = Math.sqrt(want[i * n + i] * want[j * n + j]);
+      expect(Math.abs(g[i * n + j] - want[i * n + j])).toBeLessThan(1e-14 * scale);
+    }
+  });
+
+  it('memory grows for a large operand and the results stay right', () => {
+    const len = 300_000;
+    const x = random(2 * len, 77);
+    const before = W.memoryBytes;
+    const g = W.rowGram(x, 2, len, 0, len);
+    expect(W.memoryBytes).toBeGreaterThanOrEqual(Math.max(before, 2 * len * 8));
+    expect(relDiff(g, rowGram(x, 2, len, 0, len))).toBeLessThan(1e-13);
+  });
+});
+
+describe("thinSvd with kernel 'wasm' against kernel 'js'", () => {
+  /** Rows of a d × m matrix with singular values 1 … 10^-decades (random orthogonal-ish factors). */
+  function spectrum(d: number, m: number, decades: number, seed: number): Float64Array {
+    const k = Math.min(d, m);
+    const U = random(d * k, seed);
+    const V = random(m * k, seed + 1);
+    const x = new Float64Array(d * m);
+    for (let p = 0; p < k; p++) {
+      const s = 10 ** ((-decades * p) / Math.max(k - 1, 1));
+      for (let i = 0; i < d; i++) for (let t = 0; t < m; t++) x[i * m + t] += U[i * k + p] * s * V[t * k + p];
+    }
+    return x;
+  }
+  function agree(x: Float64Array, d: number, m: number, stride: number, offset: number, options = {}) {
+    const js = thinSvd(x, d, stride, offset, m, { ...options, kernel: 'js' });
+    const wa = thinSvd(x, d, stride, offset, m, { ...options, kernel: 'wasm' });
+    expect(wa.method).toBe(js.method);
+    expect(wa.rank).toBe(js.rank);
+    for (let p = 0; p < js.values.length; p++) expect(Math.abs(wa.values[p] - js.values[p])).toBeLessThan(1e-12 * js.values[0]);
+    // vectors up to sign, p with σ_p ≥ 1e-4 σ₁: error ≈ ε σ₁/σ_p
+    for (let p = 0; p < js.rank; p++) {
+      if (js.values[p] < 1e-4 * js.values[0]) break;
+      const tol = 1e-12 * (js.values[0] / js.values[p]);
+      for (const [a, b, n] of [[wa.u, js.u, d], [wa.v, js.v, m]] as const) {
+        let dot = 0;
+        for (let i = 0; i < n; i++) dot += a[p * n + i] * b[p * n + i];
+        const sign = dot < 0 ? -1 : 1;
+        let e = 0;
+        for (let i = 0; i < n; i++) e = Math.max(e, Math.abs(sign * a[p * n + i] - b[p * n + i]));
+        expect(e).toBeLessThan(tol);
+      }
+    }
+    return { js, wa };
+  }
+
+  it.each([[120, 37], [37, 120], [64, 64], [1, 9], [9, 1], [3, 2], [2, 3]] as const)('%i × %i, σ from 1 to 1e-8: values to 1e-12·σ₁, vectors to 1e-12·σ₁/σ_p', (d, m) => {
+    agree(spectrum(d, m, 8, d * 7 + m), d, m, m, 0);
+  });
+
+  it('a strided, offset view (fitRows passes X as rows of n = m + 1 snapshots)', () => {
+    const d = 41;
+    const n = 98;
+    const rows = random(d * n + 5, 8);
+    agree(rows, d, n - 1, n, 1);
+  });
+
+  it('zero rows left out of the wide case, and a rank rule', () => {
+    const d = 30;
+    const m = 80;
+    const x = spectrum(d, m, 6, 5);
+    x.fill(0, 4 * m, 6 * m);
+    const { js } = agree(x, d, m, m, 0, { rank: (v: Float64Array) => v.filter((s) => s > 1e-3 * v[0]).length });
+    expect(js.rank).toBeGreaterThan(3);
+  });
+
+  it('the randomized route (fixed rank 8 on 2000 × 300)', () => {
+    const x = spectrum(2000, 300, 10, 3);
+    const { js, wa } = agree(x, 2000, 300, 300, 0, { rank: 8, method: 'randomized' });
+    expect(js.method).toBe('randomized');
+    expect(wa.rank).toBe(8);
+  });
+
+  it('NaN and ±Infinity are refused before any decomposition, whichever kernel', () => {
+    for (const kernel of ['wasm', 'js'] as const) {
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const x = random(6 * 10, 2);
+        x[3 * 10 + 4] = bad;
+        const copy = x.slice();
+        expect(() => thinSvd(x, 6, 10, 0, 10, { kernel })).toThrow(`thinSvd: non-finite value (${bad}) at row 3, column 4; refusing to decompose`);
+        expect(Array.from(x)).toEqual(Array.from(copy));
+      }
+    }
+  });
+});
