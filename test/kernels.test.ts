@@ -5,6 +5,7 @@ import { combineRows, rowGram, rowProduct } from '../src/linalg/gram.js';
 import { KERNELS_WASM_BASE64 } from '../src/linalg/kernels/wasm-bytes.js';
 import { autoKernel, JS_KERNELS, kernelsFor, setAutoKernel } from '../src/linalg/kernels/select.js';
 import { wasmKernels, wasmSimdAvailable } from '../src/linalg/kernels/wasm.js';
+import { rowJacobi } from '../src/linalg/jacobi-svd.js';
 import { applyQ, pairedQr, upperFactor } from '../src/linalg/qr.js';
 import { thinSvd } from '../src/linalg/svd.js';
 import { rng } from './helpers.js';
@@ -212,6 +213,57 @@ describe('rowGram, rowProduct, combineRows: wasm against the plain-JS reference'
     const g = W.rowGram(x, 2, len, 0, len);
     expect(W.memoryBytes).toBeGreaterThanOrEqual(Math.max(before, 2 * len * 8));
     expect(relDiff(g, rowGram(x, 2, len, 0, len))).toBeLessThan(1e-13);
+  });
+});
+
+describe('rowJacobi: wasm against the plain-JS reference', () => {
+  /** Rows of an upper-triangular factor with graded rows (what thinSvd hands Jacobi), or plain random rows. */
+  function rowsOf(rows: number, cols: number, decades: number, seed: number, triangular: boolean): Float64Array {
+    const m = random(rows * cols, seed);
+    for (let p = 0; p < rows; p++) {
+      const f = 10 ** ((-decades * p) / Math.max(rows - 1, 1));
+      for (let t = 0; t < cols; t++) m[p * cols + t] = triangular && t < p ? 0 : m[p * cols + t] * f;
+    }
+    return m;
+  }
+  it.each([
+    [1, 1, 0, false], [1, 5, 0, false], [2, 2, 0, false], [3, 2, 0, false], [2, 3, 0, false], [5, 5, 0, false],
+    [7, 9, 0, false], [16, 16, 6, true], [33, 33, 12, true], [40, 61, 3, false], [61, 40, 3, false],
+  ] as const)('%i × %i rows (norms 1 … 1e-%i, triangular %s): values to 1e-13·σ₁ relative, rows to ε·σ₁', (rows, cols, dec, tri) => {
+    const M = rowsOf(rows, cols, dec, rows * 17 + cols, tri);
+    const Mj = M.slice();
+    const Mw = M.slice();
+    const js = rowJacobi(Mj, rows, cols);
+    const wa = W.rowJacobi(Mw, rows, cols);
+    expect(wa.values.length).toBe(rows);
+    for (let p = 0; p < rows; p++) {
+      expect(Math.abs(wa.values[p] - js.values[p])).toBeLessThan(1e-13 * js.values[0]);
+      // the rotated rows: σ_p·w_pᵀ up to sign, as far as σ_p is separated from its neighbours
+      const gap = Math.min(p > 0 ? js.values[p - 1] - js.values[p] : Infinity, p + 1 < rows ? js.values[p] - js.values[p + 1] : Infinity);
+      if (gap < 1e-3 * js.values[0]) continue;
+      const a = wa.order[p] * cols;
+      const b = js.order[p] * cols;
+      let dot = 0;
+      for (let t = 0; t < cols; t++) dot += Mw[a + t] * Mj[b + t];
+      const sign = dot < 0 ? -1 : 1;
+      for (let t = 0; t < cols; t++) expect(Math.abs(sign * Mw[a + t] - Mj[b + t])).toBeLessThan(1e-10 * js.values[0]);
+    }
+    // the rows came out orthogonal (independent of the JS path)
+    for (let p = 0; p < rows; p++) for (let q = p + 1; q < rows; q++) {
+      let g = 0;
+      for (let t = 0; t < cols; t++) g += Mw[p * cols + t] * Mw[q * cols + t];
+      expect(Math.abs(g)).toBeLessThan(1e-13 * js.values[0] * js.values[0]);
+    }
+  });
+
+  it('zero rows stay zero and count as zero singular values', () => {
+    const M = rowsOf(6, 8, 0, 4, false);
+    M.fill(0, 2 * 8, 3 * 8);
+    const wa = W.rowJacobi(M.slice(), 6, 8);
+    const js = rowJacobi(M.slice(), 6, 8);
+    expect(wa.values[5]).toBe(0);
+    expect(js.values[5]).toBe(0);
+    expect(relDiff(wa.values, js.values)).toBeLessThan(1e-14);
   });
 });
 

@@ -1,5 +1,4 @@
 import { firstNonFinite } from './finite.js';
-import { rowJacobi } from './jacobi-svd.js';
 import { kernelsFor, type KernelChoice } from './kernels/select.js';
 import { upperFactor } from './qr.js';
 import { randomizedSvd } from './randomized-svd.js'; // which imports only types from here
@@ -178,7 +177,7 @@ export function thinSvd(
     const eig = symmetricEigen(K.rowGram(R, s, kc, 0, kc, work.take('svd.g', s * s)), s);
     K.combineRows(eig.vectors, s, s, R, kc, 0, kc, M);
   } else M.set(R);
-  const jac = rowJacobi(M, s, kc);
+  const jac = K.rowJacobi(M, s, kc);
   const values = new Float64Array(k);
   values.set(jac.values);
   let r = typeof o.rank === 'function' ? o.rank(values) : rMax;

@@ -1,3 +1,4 @@
+import { JACOBI_MAX_SWEEPS, jacobiResult, jacobiTolerance, type RowJacobi } from '../jacobi-svd.js';
 import type { PivotedQr } from '../qr.js';
 import { KERNELS_WASM_BASE64 } from './wasm-bytes.js';
 
@@ -26,6 +27,8 @@ export interface WasmKernels {
     c: ArrayLike<number>, p: number, n: number,
     x: ArrayLike<number>, stride: number, offset: number, len: number, out?: Float64Array,
   ): Float64Array;
+  /** {@link import('../jacobi-svd.js').rowJacobi}: M is rotated in place, as the JS one does. */
+  rowJacobi(M: Float64Array, rows: number, cols: number, tol?: number): RowJacobi;
   /** Bytes of linear memory the module holds now. */
   readonly memoryBytes: number;
 }
@@ -37,6 +40,8 @@ interface Exports {
   rowGram(x: number, n: number, stride: number, offset: number, len: number, out: number): void;
   rowProduct(a: number, na: number, sa: number, oa: number, b: number, nb: number, sb: number, ob: number, len: number, out: number): void;
   combineRows(c: number, p: number, n: number, x: number, stride: number, offset: number, len: number, out: number): void;
+  rowNorms2(m: number, rows: number, cols: number, out: number): void;
+  jacobiSweep(m: number, rows: number, cols: number, idx: number, nrm: number, tol: number): number;
 }
 
 interface WasmApi {
@@ -146,6 +151,28 @@ function makeKernels(ex: Exports): WasmKernels {
       const po = alloc(p * len);
       ex.combineRows(pc, p, n, px, stride, 0, len, po);
       return out(po, p * len, into);
+    },
+    rowJacobi(M, rows, cols, tol = jacobiTolerance(cols)) {
+      // the sweep control (norms, de Rijk's ordering, the stop) as in JS; the pair loop in wasm
+      top = base;
+      const pm = copyIn(M, 0, rows * cols);
+      const pn = alloc(rows);
+      const pi = alloc((rows + 1) >> 1);
+      const nrm = f64.subarray(pn / 8, pn / 8 + rows);
+      const idx = new Int32Array(f64.buffer, pi, rows);
+      let sweeps = 0;
+      for (; sweeps < JACOBI_MAX_SWEEPS; ) {
+        sweeps++;
+        ex.rowNorms2(pm, rows, cols, pn);
+        for (let p = 0; p < rows; p++) idx[p] = p;
+        idx.sort((a, b) => nrm[b] - nrm[a]);
+        if (ex.jacobiSweep(pm, rows, cols, pi, pn, tol) === 0) break;
+      }
+      ex.rowNorms2(pm, rows, cols, pn);
+      const values = new Float64Array(rows);
+      for (let p = 0; p < rows; p++) values[p] = Math.sqrt(nrm[p]);
+      M.set(f64.subarray(pm / 8, pm / 8 + rows * cols));
+      return jacobiResult(values, sweeps);
     },
     get memoryBytes() {
       return ex.memory.buffer.byteLength;
