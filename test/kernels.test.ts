@@ -7,6 +7,7 @@ import { autoKernel, JS_KERNELS, kernelsFor, setAutoKernel } from '../src/linalg
 import { wasmKernels, wasmSimdAvailable } from '../src/linalg/kernels/wasm.js';
 import { rowJacobi } from '../src/linalg/jacobi-svd.js';
 import { applyQ, pairedQr, upperFactor } from '../src/linalg/qr.js';
+import { symmetricEigen } from '../src/linalg/symmetric-eigen.js';
 import { thinSvd } from '../src/linalg/svd.js';
 import { rng } from './helpers.js';
 
@@ -264,6 +265,66 @@ describe('rowJacobi: wasm against the plain-JS reference', () => {
     expect(wa.values[5]).toBe(0);
     expect(js.values[5]).toBe(0);
     expect(relDiff(wa.values, js.values)).toBeLessThan(1e-14);
+  });
+});
+
+describe('symmetricEigen: wasm against the plain-JS reference', () => {
+  /** A symmetric n × n matrix Q diag(λ) Qᵀ with λ graded over `decades`, from the JS QR of a random matrix. */
+  function symmetric(n: number, decades: number, seed: number, repeated = false): { a: Float64Array; lambda: Float64Array } {
+    const qr = pairedQr(random(n * n, seed), n, n);
+    const Q = new Float64Array(n * n);
+    for (let j = 0; j < n; j++) Q[j * n + j] = 1;
+    applyQ(qr, Q, n); // column j of Q (stored as row j) is Q e_j
+    const lambda = Float64Array.from({ length: n }, (_, i) => (repeated && i < n / 2 ? 1 : 10 ** ((-decades * i) / Math.max(n - 1, 1))) * (i % 3 === 2 ? -1 : 1));
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < n; p++) s += Q[p * n + i] * lambda[p] * Q[p * n + j];
+      a[i * n + j] = s;
+    }
+    return { a, lambda };
+  }
+  it.each([[1, 0], [2, 0], [3, 2], [4, 0], [5, 3], [16, 8], [33, 12], [64, 4], [157, 10]] as const)('%i × %i-decade spectrum: values to 1e-13·|λ|max, A v = λ v, vectors as JS where separated', (n, dec) => {
+    const { a, lambda } = symmetric(n, dec, n + dec);
+    const js = symmetricEigen(a, n);
+    const wa = W.symmetricEigen(a, n);
+    const big = Math.max(...Array.from(lambda, Math.abs));
+    const want = Array.from(lambda).sort((x, y) => y - x);
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(wa.values[i] - js.values[i])).toBeLessThan(1e-13 * big);
+      expect(Math.abs(wa.values[i] - want[i])).toBeLessThan(1e-12 * big);
+      let res = 0;
+      for (let r = 0; r < n; r++) {
+        let s = 0;
+        for (let c = 0; c < n; c++) s += a[r * n + c] * wa.vectors[i * n + c];
+        res = Math.max(res, Math.abs(s - wa.values[i] * wa.vectors[i * n + r]));
+      }
+      expect(res).toBeLessThan(1e-12 * big);
+      const gap = Math.min(i > 0 ? want[i - 1] - want[i] : Infinity, i + 1 < n ? want[i] - want[i + 1] : Infinity);
+      if (gap < 1e-2 * big) continue;
+      let dot = 0;
+      for (let c = 0; c < n; c++) dot += wa.vectors[i * n + c] * js.vectors[i * n + c];
+      expect(Math.abs(Math.abs(dot) - 1)).toBeLessThan(1e-12);
+    }
+  });
+
+  it('a repeated eigenvalue (half the spectrum at 1): the eigenspace is orthonormal and exact', () => {
+    const n = 12;
+    const { a } = symmetric(n, 3, 4, true);
+    const wa = W.symmetricEigen(a, n);
+    const js = symmetricEigen(a, n);
+    expect(relDiff(wa.values, js.values)).toBeLessThan(1e-14);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
+      let s = 0;
+      for (let c = 0; c < n; c++) s += wa.vectors[i * n + c] * wa.vectors[j * n + c];
+      expect(Math.abs(s - (i === j ? 1 : 0))).toBeLessThan(1e-13);
+    }
+  });
+
+  it('a diagonal matrix and a zero matrix', () => {
+    expect(Array.from(W.symmetricEigen([3, 0, 0, 0, -1, 0, 0, 0, 2], 3).values)).toEqual([3, 2, -1]);
+    expect(Array.from(W.symmetricEigen(new Float64Array(16), 4).values)).toEqual([0, 0, 0, 0]);
+    expect(() => W.symmetricEigen([1, NaN, NaN, 1], 2)).toThrow('symmetricEigen input contains a non-finite value (NaN) at index 1');
   });
 });
 

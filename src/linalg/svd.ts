@@ -2,7 +2,6 @@ import { firstNonFinite } from './finite.js';
 import { kernelsFor, type KernelChoice } from './kernels/select.js';
 import { upperFactor } from './qr.js';
 import { randomizedSvd } from './randomized-svd.js'; // which imports only types from here
-import { symmetricEigen } from './symmetric-eigen.js';
 import { SvdWorkspace } from './workspace.js';
 
 /**
@@ -174,7 +173,7 @@ export function thinSvd(
   // cleans up what the Gram cannot resolve — one sweep for a well-separated spectrum.
   const M = work.take('svd.m', s * kc);
   if (s > 1) {
-    const eig = symmetricEigen(K.rowGram(R, s, kc, 0, kc, work.take('svd.g', s * s)), s);
+    const eig = K.symmetricEigen(K.rowGram(R, s, kc, 0, kc, work.take('svd.g', s * s)), s);
     K.combineRows(eig.vectors, s, s, R, kc, 0, kc, M);
   } else M.set(R);
   const jac = K.rowJacobi(M, s, kc);

@@ -1,18 +1,19 @@
 import { combineRows, rowGram, rowProduct } from '../gram.js';
 import { rowJacobi } from '../jacobi-svd.js';
 import { pairedQr } from '../qr.js';
+import { symmetricEigen } from '../symmetric-eigen.js';
 import { wasmKernels, wasmSimdAvailable, type WasmKernels } from './wasm.js';
 
 /** Which implementation of the inner loops a decomposition uses. */
 export type KernelChoice = 'auto' | 'wasm' | 'js';
 
 /** The inner loops of the thin SVD and its projections, by implementation. */
-export interface LinalgKernels extends Pick<WasmKernels, 'pairedQr' | 'rowGram' | 'rowProduct' | 'combineRows' | 'rowJacobi'> {
+export interface LinalgKernels extends Pick<WasmKernels, 'pairedQr' | 'rowGram' | 'rowProduct' | 'combineRows' | 'rowJacobi' | 'symmetricEigen'> {
   name: 'wasm' | 'js';
 }
 
 /** The plain-JS reference (src/linalg/qr.ts, src/linalg/gram.ts): what every kernel is tested against. */
-export const JS_KERNELS: LinalgKernels = Object.freeze({ name: 'js' as const, pairedQr, rowGram, rowProduct, combineRows, rowJacobi });
+export const JS_KERNELS: LinalgKernels = Object.freeze({ name: 'js' as const, pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen });
 
 let autoChoice: 'wasm' | 'js' | null = null;
 
@@ -44,7 +45,7 @@ export function kernelsFor(choice: KernelChoice, who = 'thinSvd'): LinalgKernels
   if (name === 'js') return JS_KERNELS;
   const k = wasmKernels();
   if (!k) throw new Error(`${who}: kernel 'wasm' needs WebAssembly SIMD, which this runtime lacks; use 'auto' or 'js'`);
-  return wasmSet ?? (wasmSet = Object.freeze({ name: 'wasm' as const, pairedQr: k.pairedQr, rowGram: k.rowGram, rowProduct: k.rowProduct, combineRows: k.combineRows, rowJacobi: k.rowJacobi }));
+  return wasmSet ?? (wasmSet = Object.freeze({ name: 'wasm' as const, pairedQr: k.pairedQr, rowGram: k.rowGram, rowProduct: k.rowProduct, combineRows: k.combineRows, rowJacobi: k.rowJacobi, symmetricEigen: k.symmetricEigen }));
 }
 
 let wasmSet: LinalgKernels | null = null;

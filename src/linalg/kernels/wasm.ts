@@ -1,5 +1,6 @@
 import { JACOBI_MAX_SWEEPS, jacobiResult, jacobiTolerance, type RowJacobi } from '../jacobi-svd.js';
 import type { PivotedQr } from '../qr.js';
+import { symmetricEigenBy, type SymmetricEigen } from '../symmetric-eigen.js';
 import { KERNELS_WASM_BASE64 } from './wasm-bytes.js';
 
 /**
@@ -29,6 +30,8 @@ export interface WasmKernels {
   ): Float64Array;
   /** {@link import('../jacobi-svd.js').rowJacobi}: M is rotated in place, as the JS one does. */
   rowJacobi(M: Float64Array, rows: number, cols: number, tol?: number): RowJacobi;
+  /** {@link import('../symmetric-eigen.js').symmetricEigen}: tridiagonalisation and QL in wasm. */
+  symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen;
   /** Bytes of linear memory the module holds now. */
   readonly memoryBytes: number;
 }
@@ -42,6 +45,8 @@ interface Exports {
   combineRows(c: number, p: number, n: number, x: number, stride: number, offset: number, len: number, out: number): void;
   rowNorms2(m: number, rows: number, cols: number, out: number): void;
   jacobiSweep(m: number, rows: number, cols: number, idx: number, nrm: number, tol: number): number;
+  tridiagonalize(V: number, d: number, e: number, n: number): void;
+  diagonalize(Vt: number, d: number, e: number, n: number): number;
 }
 
 interface WasmApi {
@@ -173,6 +178,20 @@ function makeKernels(ex: Exports): WasmKernels {
       for (let p = 0; p < rows; p++) values[p] = Math.sqrt(nrm[p]);
       M.set(f64.subarray(pm / 8, pm / 8 + rows * cols));
       return jacobiResult(values, sweeps);
+    },
+    symmetricEigen(a, n) {
+      return symmetricEigenBy(a, n, (V, d, e) => {
+        top = base;
+        const pv = copyIn(V, 0, n * n);
+        const pd = alloc(n);
+        const pe = alloc(n);
+        ex.tridiagonalize(pv, pd, pe, n);
+        const ok = ex.diagonalize(pv, pd, pe, n);
+        if (ok !== 0) throw new Error('symmetricEigen: QL iteration did not converge');
+        V.set(f64.subarray(pv / 8, pv / 8 + n * n));
+        d.set(f64.subarray(pd / 8, pd / 8 + n));
+        e.set(f64.subarray(pe / 8, pe / 8 + n));
+      });
     },
     get memoryBytes() {
       return ex.memory.buffer.byteLength;
