@@ -18,6 +18,12 @@ import { KERNELS_WASM_BASE64 } from './wasm-bytes.js';
 export interface WasmKernels {
   /** {@link import('../qr.js').pairedQr}: a is overwritten by the reflectors and R, as the JS one does. */
   pairedQr(a: Float64Array, len: number, cols: number): PivotedQr;
+  /**
+   * The same factorisation (same layout, same reflectors to rounding) with four reflectors per
+   * pass over the trailing columns (compact WY, blocks of 4): half the passes over memory and
+   * half the stores of the paired kernel. The QR the thin SVD uses on the wasm path.
+   */
+  blockedQr(a: Float64Array, len: number, cols: number): PivotedQr;
   rowGram(x: ArrayLike<number>, n: number, stride: number, offset: number, len: number, out?: Float64Array): Float64Array;
   rowProduct(
     a: ArrayLike<number>, na: number, strideA: number, offA: number,
@@ -40,6 +46,7 @@ interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   pairedQr(a: number, len: number, cols: number, tau: number): void;
+  blockedQr(a: number, len: number, cols: number, tau: number, T: number): void;
   rowGram(x: number, n: number, stride: number, offset: number, len: number, out: number): void;
   rowProduct(a: number, na: number, sa: number, oa: number, b: number, nb: number, sb: number, ob: number, len: number, out: number): void;
   combineRows(c: number, p: number, n: number, x: number, stride: number, offset: number, len: number, out: number): void;
@@ -98,9 +105,15 @@ function makeKernels(ex: Exports): WasmKernels {
   /** Address of `count` fresh doubles (16-byte aligned), growing the memory when needed. */
   const alloc = (count: number): number => {
     const at = top;
-    top = (top + count * 8 + 15) & ~15;
+    top = Math.ceil((top + count * 8) / 16) * 16;
     if (top > ex.memory.buffer.byteLength) {
-      ex.memory.grow(Math.ceil((top - ex.memory.buffer.byteLength) / 65536));
+      const pages = Math.ceil((top - ex.memory.buffer.byteLength) / 65536);
+      try {
+        ex.memory.grow(pages);
+      } catch (err) {
+        top = at;
+        throw new Error(`wasm kernels: cannot grow the module's memory to ${(top / 2 ** 20 + pages / 16).toFixed(0)} MiB (${(err as Error).message}); use kernel 'js'`);
+      }
     }
     if (f64.buffer !== ex.memory.buffer) f64 = new Float64Array(ex.memory.buffer);
     return at;
@@ -121,18 +134,26 @@ function makeKernels(ex: Exports): WasmKernels {
     res.set(f64.subarray(at / 8, at / 8 + count));
     return res;
   };
+  /** Unpivoted Householder QR in the module: a copied in, reflectors and R copied back over it. */
+  const qr = (a: Float64Array, len: number, cols: number, blocked: boolean): PivotedQr => {
+    top = base;
+    const kmax = Math.min(len, cols);
+    const pa = copyIn(a, 0, len * cols);
+    const pt = alloc(kmax);
+    if (blocked) ex.blockedQr(pa, len, cols, pt, alloc(16));
+    else ex.pairedQr(pa, len, cols, pt);
+    a.set(f64.subarray(pa / 8, pa / 8 + len * cols));
+    const tau = out(pt, kmax, undefined);
+    const perm = new Int32Array(cols);
+    for (let j = 0; j < cols; j++) perm[j] = j;
+    return { a, len, cols, steps: kmax, tau, perm };
+  };
   return {
     pairedQr(a, len, cols) {
-      top = base;
-      const kmax = Math.min(len, cols);
-      const pa = copyIn(a, 0, len * cols);
-      const pt = alloc(kmax);
-      ex.pairedQr(pa, len, cols, pt);
-      a.set(f64.subarray(pa / 8, pa / 8 + len * cols));
-      const tau = out(pt, kmax, undefined);
-      const perm = new Int32Array(cols);
-      for (let j = 0; j < cols; j++) perm[j] = j;
-      return { a, len, cols, steps: kmax, tau, perm };
+      return qr(a, len, cols, false);
+    },
+    blockedQr(a, len, cols) {
+      return qr(a, len, cols, true);
     },
     rowGram(x, n, stride, offset, len, into) {
       top = base;

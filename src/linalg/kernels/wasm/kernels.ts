@@ -761,3 +761,232 @@ export function diagonalize(Vt: usize, d: usize, e: usize, n: i32): i32 {
   }
   return 0;
 }
+
+/**
+ * Householder QR without pivoting, four reflectors per pass over the trailing columns (compact
+ * WY with blocks of 4: H₀H₁H₂H₃ = I − V T Vᵀ, T upper triangular 4 × 4 as LAPACK's xLARFT
+ * forms it). Same input and output layout as {@link pairedQr} (reflectors below the diagonal,
+ * v₀ = 1 implicit, R on and above it, τ to `tau`), the same reflectors up to rounding; a column
+ * pair of the trailing matrix is read once for four dot products each and written once for four
+ * updates, half the passes over memory of the paired kernel and half its stores. Cost
+ * 2·len·k² − ⅔k³ flops plus ≈ 4·len·k for the in-block updates and T, k = min(len, cols).
+ */
+export function blockedQr(a: usize, len: i32, cols: i32, tau: usize, T: usize): void {
+  const kmax = min(len, cols);
+  let big: f64 = 0;
+  for (let j = 0; j < cols; j++) big = max(big, norm(at(a, j * len), len));
+  const floor = QR_STOP * big;
+  let j = 0;
+  for (; j + 4 <= kmax && j + 4 < cols; j += 4) {
+    // the block's four reflectors, each applied to the block's later columns
+    const keep0 = quadStep(a, len, j, floor, tau, j + 1, j + 4);
+    const keep1 = quadStep(a, len, j + 1, floor, tau, j + 2, j + 4);
+    const keep2 = quadStep(a, len, j + 2, floor, tau, j + 3, j + 4);
+    const keep3 = quadStep(a, len, j + 3, floor, tau, j + 4, j + 4);
+    // T (row-major 4 × 4): T[k][k] = τ_k, T[0:k][k] = −τ_k · T[0:k][0:k] · (V[:, 0:k]ᵀ v_k)
+    memory.fill(T, 0, 128);
+    for (let k = 0; k < 4; k++) {
+      const tk = load<f64>(at(tau, j + k));
+      store<f64>(at(T, k * 4 + k), tk);
+      if (k == 0) continue;
+      const vk = at(a, (j + k) * len + j + k);
+      const n = len - j - k;
+      let y0: f64 = 0;
+      let y1: f64 = 0;
+      let y2: f64 = 0;
+      y0 = dot(at(a, j * len + j + k), vk, n);
+      if (k > 1) y1 = dot(at(a, (j + 1) * len + j + k), vk, n);
+      if (k > 2) y2 = dot(at(a, (j + 2) * len + j + k), vk, n);
+      // z = T[0:k][0:k] · y (upper triangular), then scaled by −τ_k
+      for (let i = 0; i < k; i++) {
+        let z: f64 = 0;
+        for (let l = i; l < k; l++) z += load<f64>(at(T, i * 4 + l)) * (l == 0 ? y0 : l == 1 ? y1 : y2);
+        store<f64>(at(T, i * 4 + k), -tk * z);
+      }
+    }
+    quadUpdate(a, len, j, cols, T);
+    store<f64>(at(a, j * len + j), keep0);
+    store<f64>(at(a, (j + 1) * len + j + 1), keep1);
+    store<f64>(at(a, (j + 2) * len + j + 2), keep2);
+    store<f64>(at(a, (j + 3) * len + j + 3), keep3);
+  }
+  // the last steps one reflector at a time
+  for (; j < kmax; j++) {
+    const keep = quadStep(a, len, j, floor, tau, j + 1, cols);
+    store<f64>(at(a, j * len + j), keep);
+  }
+}
+
+/** Reflector j (τ to tau[j]), applied to columns [from, to); leaves 1 on the diagonal and returns R_jj. */
+function quadStep(a: usize, len: i32, j: i32, floor: f64, tau: usize, from: i32, to: i32): f64 {
+  const t = reflect(a, len, j, floor);
+  store<f64>(at(tau, j), t);
+  const d = at(a, j * len + j);
+  const r = load<f64>(d);
+  store<f64>(d, 1);
+  applyReflector(a, len, j, t, from, to);
+  return r;
+}
+
+/** x ← (I − V Tᵀ Vᵀ) x for the trailing columns j+4 … cols−1 (rows j …), two columns per pass. */
+function quadUpdate(a: usize, len: i32, j: i32, cols: i32, T: usize): void {
+  const lb = (<usize>len) << 3;
+  // reflector k as a column from row j: v_k[r] = 0 for r < k, 1 at r = k (stored), then stored entries
+  const v0 = at(a, j * len + j);
+  const v1 = v0 + lb;
+  const v2 = v1 + lb;
+  const v3 = v2 + lb;
+  const n = len - j; // rows j … len−1; the joint loop runs over rows 4 … n−1 of the block
+  const body = n - 4;
+  const b2 = body & ~1;
+  const bb = (<usize>b2) << 3;
+  const t00 = load<f64>(T);
+  const t01 = load<f64>(T, 8);
+  const t02 = load<f64>(T, 16);
+  const t03 = load<f64>(T, 24);
+  const t11 = load<f64>(T, 40);
+  const t12 = load<f64>(T, 48);
+  const t13 = load<f64>(T, 56);
+  const t22 = load<f64>(T, 80);
+  const t23 = load<f64>(T, 88);
+  const t33 = load<f64>(T, 120);
+  // head entries of the reflectors (rows 1 … 3 of the block)
+  const h01 = load<f64>(v0, 8);
+  const h02 = load<f64>(v0, 16);
+  const h03 = load<f64>(v0, 24);
+  const h12 = load<f64>(v1, 16);
+  const h13 = load<f64>(v1, 24);
+  const h23 = load<f64>(v2, 24);
+  const q0 = v0 + 32;
+  const q1 = v1 + 32;
+  const q2 = v2 + 32;
+  const q3 = v3 + 32;
+  let c = j + 4;
+  for (; c < cols; c += 2) {
+    const two = c + 1 < cols;
+    const x = at(a, c * len + j);
+    const y = two ? x + lb : x; // a lone last column is processed twice over itself: see below
+    let s0 = f64x2.splat(0);
+    let s1 = f64x2.splat(0);
+    let s2 = f64x2.splat(0);
+    let s3 = f64x2.splat(0);
+    let u0 = f64x2.splat(0);
+    let u1 = f64x2.splat(0);
+    let u2 = f64x2.splat(0);
+    let u3 = f64x2.splat(0);
+    const px = x + 32;
+    const py = y + 32;
+    for (let q: usize = 0; q < bb; q += 16) {
+      const e0 = v128.load(q0 + q);
+      const e1 = v128.load(q1 + q);
+      const e2 = v128.load(q2 + q);
+      const e3 = v128.load(q3 + q);
+      const xx = v128.load(px + q);
+      const yy = v128.load(py + q);
+      s0 = f64x2.add(s0, f64x2.mul(e0, xx));
+      s1 = f64x2.add(s1, f64x2.mul(e1, xx));
+      s2 = f64x2.add(s2, f64x2.mul(e2, xx));
+      s3 = f64x2.add(s3, f64x2.mul(e3, xx));
+      u0 = f64x2.add(u0, f64x2.mul(e0, yy));
+      u1 = f64x2.add(u1, f64x2.mul(e1, yy));
+      u2 = f64x2.add(u2, f64x2.mul(e2, yy));
+      u3 = f64x2.add(u3, f64x2.mul(e3, yy));
+    }
+    const x0 = load<f64>(x);
+    const x1 = load<f64>(x, 8);
+    const x2 = load<f64>(x, 16);
+    const x3 = load<f64>(x, 24);
+    const y0 = load<f64>(y);
+    const y1 = load<f64>(y, 8);
+    const y2 = load<f64>(y, 16);
+    const y3 = load<f64>(y, 24);
+    let S0 = hsum(s0) + x0 + h01 * x1 + h02 * x2 + h03 * x3;
+    let S1 = hsum(s1) + x1 + h12 * x2 + h13 * x3;
+    let S2 = hsum(s2) + x2 + h23 * x3;
+    let S3 = hsum(s3) + x3;
+    let U0 = hsum(u0) + y0 + h01 * y1 + h02 * y2 + h03 * y3;
+    let U1 = hsum(u1) + y1 + h12 * y2 + h13 * y3;
+    let U2 = hsum(u2) + y2 + h23 * y3;
+    let U3 = hsum(u3) + y3;
+    if (b2 < body) {
+      const r = 4 + b2;
+      const e0 = load<f64>(at(v0, r));
+      const e1 = load<f64>(at(v1, r));
+      const e2 = load<f64>(at(v2, r));
+      const e3 = load<f64>(at(v3, r));
+      const xx = load<f64>(at(x, r));
+      const yy = load<f64>(at(y, r));
+      S0 += e0 * xx;
+      S1 += e1 * xx;
+      S2 += e2 * xx;
+      S3 += e3 * xx;
+      U0 += e0 * yy;
+      U1 += e1 * yy;
+      U2 += e2 * yy;
+      U3 += e3 * yy;
+    }
+    // w = Tᵀ s
+    const w0 = t00 * S0;
+    const w1 = t01 * S0 + t11 * S1;
+    const w2 = t02 * S0 + t12 * S1 + t22 * S2;
+    const w3 = t03 * S0 + t13 * S1 + t23 * S2 + t33 * S3;
+    const z0 = t00 * U0;
+    const z1 = t01 * U0 + t11 * U1;
+    const z2 = t02 * U0 + t12 * U1 + t22 * U2;
+    const z3 = t03 * U0 + t13 * U1 + t23 * U2 + t33 * U3;
+    // x −= V w: head rows, then the joint body
+    store<f64>(x, x0 - w0);
+    store<f64>(x, x1 - (h01 * w0 + w1), 8);
+    store<f64>(x, x2 - (h02 * w0 + h12 * w1 + w2), 16);
+    store<f64>(x, x3 - (h03 * w0 + h13 * w1 + h23 * w2 + w3), 24);
+    if (two) {
+      store<f64>(y, y0 - z0);
+      store<f64>(y, y1 - (h01 * z0 + z1), 8);
+      store<f64>(y, y2 - (h02 * z0 + h12 * z1 + z2), 16);
+      store<f64>(y, y3 - (h03 * z0 + h13 * z1 + h23 * z2 + z3), 24);
+      const W0 = f64x2.splat(w0);
+      const W1 = f64x2.splat(w1);
+      const W2 = f64x2.splat(w2);
+      const W3 = f64x2.splat(w3);
+      const Z0 = f64x2.splat(z0);
+      const Z1 = f64x2.splat(z1);
+      const Z2 = f64x2.splat(z2);
+      const Z3 = f64x2.splat(z3);
+      for (let q: usize = 0; q < bb; q += 16) {
+        const e0 = v128.load(q0 + q);
+        const e1 = v128.load(q1 + q);
+        const e2 = v128.load(q2 + q);
+        const e3 = v128.load(q3 + q);
+        const sx = f64x2.add(f64x2.add(f64x2.mul(e0, W0), f64x2.mul(e1, W1)), f64x2.add(f64x2.mul(e2, W2), f64x2.mul(e3, W3)));
+        const sy = f64x2.add(f64x2.add(f64x2.mul(e0, Z0), f64x2.mul(e1, Z1)), f64x2.add(f64x2.mul(e2, Z2), f64x2.mul(e3, Z3)));
+        v128.store(px + q, f64x2.sub(v128.load(px + q), sx));
+        v128.store(py + q, f64x2.sub(v128.load(py + q), sy));
+      }
+      if (b2 < body) {
+        const r = 4 + b2;
+        const e0 = load<f64>(at(v0, r));
+        const e1 = load<f64>(at(v1, r));
+        const e2 = load<f64>(at(v2, r));
+        const e3 = load<f64>(at(v3, r));
+        store<f64>(at(x, r), load<f64>(at(x, r)) - (e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3));
+        store<f64>(at(y, r), load<f64>(at(y, r)) - (e0 * z0 + e1 * z1 + e2 * z2 + e3 * z3));
+      }
+    } else {
+      const W0 = f64x2.splat(w0);
+      const W1 = f64x2.splat(w1);
+      const W2 = f64x2.splat(w2);
+      const W3 = f64x2.splat(w3);
+      for (let q: usize = 0; q < bb; q += 16) {
+        const sx = f64x2.add(
+          f64x2.add(f64x2.mul(v128.load(q0 + q), W0), f64x2.mul(v128.load(q1 + q), W1)),
+          f64x2.add(f64x2.mul(v128.load(q2 + q), W2), f64x2.mul(v128.load(q3 + q), W3)),
+        );
+        v128.store(px + q, f64x2.sub(v128.load(px + q), sx));
+      }
+      if (b2 < body) {
+        const r = 4 + b2;
+        store<f64>(at(x, r), load<f64>(at(x, r)) - (load<f64>(at(v0, r)) * w0 + load<f64>(at(v1, r)) * w1 + load<f64>(at(v2, r)) * w2 + load<f64>(at(v3, r)) * w3));
+      }
+    }
+  }
+}
