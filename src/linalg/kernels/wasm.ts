@@ -18,12 +18,7 @@ import { KERNELS_WASM_BASE64 } from './wasm-bytes.js';
 export interface WasmKernels {
   /** {@link import('../qr.js').pairedQr}: a is overwritten by the reflectors and R, as the JS one does. */
   pairedQr(a: Float64Array, len: number, cols: number): PivotedQr;
-  /**
-   * The same factorisation (same layout, same reflectors to rounding) with four reflectors per
-   * pass over the trailing columns (compact WY, blocks of 4): half the passes over memory and
-   * half the stores of the paired kernel. The QR the thin SVD uses on the wasm path.
-   */
-  blockedQr(a: Float64Array, len: number, cols: number): PivotedQr;
+
   rowGram(x: ArrayLike<number>, n: number, stride: number, offset: number, len: number, out?: Float64Array): Float64Array;
   rowProduct(
     a: ArrayLike<number>, na: number, strideA: number, offA: number,
@@ -46,7 +41,6 @@ interface Exports {
   memory: { buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
   pairedQr(a: number, len: number, cols: number, tau: number): void;
-  blockedQr(a: number, len: number, cols: number, tau: number, T: number): void;
   rowGram(x: number, n: number, stride: number, offset: number, len: number, out: number): void;
   rowProduct(a: number, na: number, sa: number, oa: number, b: number, nb: number, sb: number, ob: number, len: number, out: number): void;
   combineRows(c: number, p: number, n: number, x: number, stride: number, offset: number, len: number, out: number): void;
@@ -135,13 +129,12 @@ function makeKernels(ex: Exports): WasmKernels {
     return res;
   };
   /** Unpivoted Householder QR in the module: a copied in, reflectors and R copied back over it. */
-  const qr = (a: Float64Array, len: number, cols: number, blocked: boolean): PivotedQr => {
+  const qr = (a: Float64Array, len: number, cols: number): PivotedQr => {
     top = base;
     const kmax = Math.min(len, cols);
     const pa = copyIn(a, 0, len * cols);
     const pt = alloc(kmax);
-    if (blocked) ex.blockedQr(pa, len, cols, pt, alloc(16));
-    else ex.pairedQr(pa, len, cols, pt);
+    ex.pairedQr(pa, len, cols, pt);
     a.set(f64.subarray(pa / 8, pa / 8 + len * cols));
     const tau = out(pt, kmax, undefined);
     const perm = new Int32Array(cols);
@@ -150,11 +143,9 @@ function makeKernels(ex: Exports): WasmKernels {
   };
   return {
     pairedQr(a, len, cols) {
-      return qr(a, len, cols, false);
+      return qr(a, len, cols);
     },
-    blockedQr(a, len, cols) {
-      return qr(a, len, cols, true);
-    },
+
     rowGram(x, n, stride, offset, len, into) {
       top = base;
       const px = rowsIn(x, n, stride, offset, len);
