@@ -198,7 +198,7 @@ export function benchEngine(report: Report, info: Info): void {
       `as high as it goes; WebAssembly SIMD ceiling ${(8 * ghz).toFixed(1)} per core`,
       `(the same paired QR in the WebAssembly SIMD kernel, f64x2, copy in/out included, per CPU-second: ${wSmall.cpu.toFixed(2)} GFLOP/s on 2814 × 157 ` +
         `(wall ${wSmall.wall.toFixed(2)}; ${(wSmall.cpu / qrSmall.cpu).toFixed(2)}× plain JS), ${wTall.cpu.toFixed(2)} on 15700 × 121 (${(wTall.cpu / qrTall.cpu).toFixed(2)}×), ` +
-        `${wL2.cpu.toFixed(2)} on 701 × 157 (0.8 MiB, fits the 1 MiB L2: the larger cases are held back by the bandwidth of two passes over the trailing matrix per two reflectors); ` +
+        `${wL2.cpu.toFixed(2)} on 701 × 157 (0.8 MiB, fits the 1 MiB L2; a 4-reflector compact-WY variant, half the passes over memory, measured no faster on 2814 × 157, so the paired kernel is not bandwidth-bound there); ` +
         `rowProduct ${wGemm.cpu.toFixed(2)} (${(wGemm.cpu / gemm.cpu).toFixed(2)}×), rowGram ${wGram.cpu.toFixed(2)}; thinSvd 'auto' here is '${autoKernel()}')`,
     );
     info(
