@@ -8,7 +8,7 @@ import { wasmKernels, wasmSimdAvailable } from '../src/linalg/kernels/wasm.js';
 import { rowJacobi } from '../src/linalg/jacobi-svd.js';
 import { applyQ, pairedQr, upperFactor } from '../src/linalg/qr.js';
 import { symmetricEigen } from '../src/linalg/symmetric-eigen.js';
-import { thinSvd } from '../src/linalg/svd.js';
+import { planThinSvd, thinSvd } from '../src/linalg/svd.js';
 import { rng } from './helpers.js';
 
 // The WebAssembly SIMD kernels against the plain-JS reference they mirror. Node 20 runs
@@ -388,6 +388,40 @@ describe("thinSvd with kernel 'wasm' against kernel 'js'", () => {
     const { js, wa } = agree(x, 2000, 300, 300, 0, { rank: 8, method: 'randomized' });
     expect(js.method).toBe('randomized');
     expect(wa.rank).toBe(8);
+  });
+
+  it('an all-zero wide matrix (every row left out): no singular vectors, zero values, either kernel', () => {
+    for (const kernel of ['wasm', 'js'] as const) {
+      const s = thinSvd(new Float64Array(4 * 9), 4, 9, 0, 9, { kernel });
+      expect(s.rank).toBe(0);
+      expect(Array.from(s.values)).toEqual([0, 0, 0, 0]);
+      expect(s.kernel).toBe(kernel);
+    }
+  });
+
+  it("the plan counts the kernel's copies; 'auto' takes js when they would cross maxBytes, an explicit 'wasm' is refused", () => {
+    const d = 300;
+    const m = 40;
+    const js = planThinSvd(d, m, { kernel: 'js' });
+    const wa = planThinSvd(d, m, { kernel: 'wasm' });
+    expect(js.kernel).toBe('js');
+    expect(wa.kernel).toBe('wasm');
+    // X (d·m doubles) and the vectors it is multiplied with (m·(d + m)), plus 2·k
+    expect(wa.bytes - js.bytes).toBe(8 * (d * m + m * (d + m) + 2 * m));
+    expect(planThinSvd(d, m)).toEqual(wa);
+    const between = { maxBytes: js.bytes + 8 };
+    expect(planThinSvd(d, m, between)).toEqual(js);
+    const x = random(d * m, 12);
+    const s = thinSvd(x, d, m, 0, m, between);
+    expect(s.kernel).toBe('js');
+    expect(s.bytes).toBe(js.bytes);
+    expect(thinSvd(x, d, m, 0, m).kernel).toBe('wasm');
+    expect(() => thinSvd(x, d, m, 0, m, { ...between, kernel: 'wasm' })).toThrow(/thinSvd: the qr route needs \d+ MiB for 300 × 40/);
+    // the randomized route: X and p = rank + oversample vectors
+    const rj = planThinSvd(20000, 500, { rank: 5, kernel: 'js' });
+    const rw = planThinSvd(20000, 500, { rank: 5, kernel: 'wasm' });
+    expect(rj.method).toBe('randomized');
+    expect(rw.bytes - rj.bytes).toBe(8 * (20000 * 500 + 15 * 20500));
   });
 
   it('NaN and ±Infinity are refused before any decomposition, whichever kernel', () => {

@@ -154,8 +154,8 @@ export function fitRows(
   const rho2 = (o.ridge * sigma[0]) ** 2;
 
   // B = Y Vᵣ Σᵣ⁻¹ (ridge: Σ/(Σ²+ρ²)); Vᵣ comes straight from the small SVD. The products run in
-  // thinSvd's default inner loops ('auto': the WebAssembly SIMD kernels where they validate).
-  const K = kernelsFor('auto');
+  // same inner loops as the thin SVD (the WebAssembly SIMD kernels where they validate and fit).
+  const K = kernelsFor(svd.kernel);
   const lift = K.rowProduct(Y, d, ys, yo, svd.v, r, m, 0, m);
   for (let k = 0; k < r; k++) {
     const f = sigma[k] / (sigma[k] * sigma[k] + rho2);

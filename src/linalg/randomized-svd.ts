@@ -51,7 +51,7 @@ export function randomizedSvd(
   sweeps += small.sweeps;
   // U = Q_rowsᵀ · u_B: row p of U is Σ_l u_B[p][l] · Q row l
   const u = K.combineRows(small.u, small.rank, s, Q.rows, d, 0, d);
-  return { values: small.values, rank: small.rank, u, v: small.v, method: 'randomized', bytes, sweeps };
+  return { values: small.values, rank: small.rank, u, v: small.v, method: 'randomized', bytes, sweeps, kernel: K.name };
 }
 
 /** Orthonormal rows spanning the `count` rows (length n) of y, by Householder QR; y is overwritten. */

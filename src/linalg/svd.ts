@@ -1,5 +1,5 @@
 import { firstNonFinite } from './finite.js';
-import { kernelsFor, type KernelChoice } from './kernels/select.js';
+import { kernelName, kernelsFor, type KernelChoice } from './kernels/select.js';
 import { upperFactor } from './qr.js';
 import { randomizedSvd } from './randomized-svd.js'; // which imports only types from here
 import { SvdWorkspace } from './workspace.js';
@@ -55,8 +55,8 @@ export interface ThinSvdOptions {
   /**
    * Inner loops: `'wasm'` the WebAssembly SIMD kernels (src/linalg/kernels: ≈ 3–8× the plain-JS
    * speed, plus a copy of each operand into the module's memory), `'js'` the plain-JS reference,
-   * `'auto'` wasm when WebAssembly SIMD validates in this runtime, else js (see `setAutoKernel`).
-   * @default 'auto'
+   * `'auto'` wasm when WebAssembly SIMD validates in this runtime and the kernels' copies fit
+   * under `maxBytes` ({@link planThinSvd}), else js (see `setAutoKernel`). @default 'auto'
    */
   kernel?: KernelChoice;
 }
@@ -75,6 +75,8 @@ export interface ThinSvd {
   bytes: number;
   /** Jacobi sweeps of the small SVD. */
   sweeps: number;
+  /** Whose inner loops ran: the WebAssembly SIMD kernels or the plain-JS reference. */
+  kernel: 'wasm' | 'js';
 }
 
 export const THIN_SVD_DEFAULTS = Object.freeze({
@@ -107,7 +109,7 @@ export function thinSvd(
   if (!['auto', 'qr', 'randomized'].includes(o.method)) {
     throw new Error(`thinSvd: method must be 'auto', 'qr' or 'randomized'; got ${String(o.method)}`);
   }
-  const K = kernelsFor(o.kernel);
+  kernelName(o.kernel); // a bad choice is named before anything else
   for (let i = 0; i < d; i++) {
     const bad = firstNonFinite(x, i * stride + offset, i * stride + offset + m);
     if (bad >= 0) {
@@ -124,10 +126,12 @@ export function thinSvd(
         (plan.method === 'qr' ? `ask for a numeric rank with method 'randomized' or raise maxBytes` : 'lower the rank or raise maxBytes'),
     );
   }
+  const K = kernelsFor(plan.kernel);
+  const kernel = K.name;
   const work = o.work ?? new SvdWorkspace();
   if (plan.method === 'randomized') {
     return randomizedSvd(x, d, stride, offset, m, fixed!, o.oversample, o.powerIterations, o.seed, work,
-      (b, rows, cols, rank) => thinSvd(b, rows, cols, 0, cols, { rank, method: 'qr', work, kernel: K.name }), plan.bytes, K);
+      (b, rows, cols, rank) => thinSvd(b, rows, cols, 0, cols, { rank, method: 'qr', work, kernel }), plan.bytes, K);
   }
   const method = plan.method;
   const bytes = plan.bytes;
@@ -200,12 +204,18 @@ export function thinSvd(
   }
   if (o.reorthogonalize) reorthogonalizeRows(long, r, L);
   return d >= m
-    ? { values, rank: r, u: long, v: short, method, bytes, sweeps: jac.sweeps }
-    : { values, rank: r, u: short, v: long, method, bytes, sweeps: jac.sweeps };
+    ? { values, rank: r, u: long, v: short, method, bytes, sweeps: jac.sweeps, kernel }
+    : { values, rank: r, u: short, v: long, method, bytes, sweeps: jac.sweeps, kernel };
 }
 
-/** Which route {@link thinSvd} takes for a d × m matrix with these options, and the working memory it will need. */
-export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}): { method: 'qr' | 'randomized'; bytes: number } {
+/**
+ * Which route {@link thinSvd} takes for a d × m matrix with these options, whose inner loops, and
+ * the working memory it will need. The wasm kernels work on copies in their own memory (kept for
+ * reuse: WebAssembly memory does not shrink), at most 8·(d·m + p·(d + m)) bytes more for p
+ * vectors (the largest single call: X and the vectors it is multiplied with); `kernel: 'auto'`
+ * takes js when that extra would cross `maxBytes`.
+ */
+export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}): { method: 'qr' | 'randomized'; bytes: number; kernel: 'wasm' | 'js' } {
   const o = { ...THIN_SVD_DEFAULTS, ...options };
   const k = Math.min(d, m);
   const L = Math.max(d, m);
@@ -224,13 +234,21 @@ export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}):
     const rndFlops = passes * 2 * d * m * p + passes * 4 * L * p * p + 2 * L * p * p + 20 * p * p * p;
     if (qrFlops > 5e7 && 2 * rndFlops < qrFlops) method = 'randomized';
   }
+  let bytes: number;
+  let copies: number;
   if (method === 'randomized') {
     const r = Math.min(fixed!, k);
     const p = Math.min(r + o.oversample, k);
-    return { method, bytes: 8 * (3 * p * d + 4 * p * m + r * (d + m)) + 8 * (p * m + 2 * p * p) };
+    bytes = 8 * (3 * p * d + 4 * p * m + r * (d + m)) + 8 * (p * m + 2 * p * p);
+    copies = 8 * (d * m + p * (d + m));
+  } else {
+    const r = fixed === undefined ? k : Math.min(fixed, k);
+    bytes = 8 * (L * k + 3 * k * k + r * (d + m)) + 16 * k;
+    copies = 8 * (d * m + r * (d + m) + 2 * k);
   }
-  const r = fixed === undefined ? k : Math.min(fixed, k);
-  return { method, bytes: 8 * (L * k + 3 * k * k + r * (d + m)) + 16 * k };
+  const choice = kernelName(o.kernel);
+  const kernel = o.kernel === 'auto' && choice === 'wasm' && bytes + copies > o.maxBytes ? 'js' : choice;
+  return { method, bytes: kernel === 'wasm' ? bytes + copies : bytes, kernel };
 }
 
 /** Two passes of modified Gram–Schmidt on `count` rows of length n, in order. Cost 4·n·count² flops. */

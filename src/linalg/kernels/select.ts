@@ -36,12 +36,17 @@ export function setAutoKernel(choice: 'wasm' | 'js' | null): void {
   autoChoice = choice;
 }
 
-/** The kernels of a choice; `'wasm'` throws where WebAssembly SIMD is missing. */
-export function kernelsFor(choice: KernelChoice, who = 'thinSvd'): LinalgKernels {
+/** What a choice resolves to here (without instantiating anything); a value outside the three is named in the error. */
+export function kernelName(choice: KernelChoice, who = 'thinSvd'): 'wasm' | 'js' {
   if (choice !== 'auto' && choice !== 'wasm' && choice !== 'js') {
     throw new Error(`${who}: kernel must be 'auto', 'wasm' or 'js'; got ${String(choice)}`);
   }
-  const name = choice === 'auto' ? autoKernel() : choice;
+  return choice === 'auto' ? autoKernel() : choice;
+}
+
+/** The kernels of a choice; `'wasm'` throws where WebAssembly SIMD is missing. */
+export function kernelsFor(choice: KernelChoice, who = 'thinSvd'): LinalgKernels {
+  const name = kernelName(choice, who);
   if (name === 'js') return JS_KERNELS;
   const k = wasmKernels();
   if (!k) throw new Error(`${who}: kernel 'wasm' needs WebAssembly SIMD, which this runtime lacks; use 'auto' or 'js'`);
