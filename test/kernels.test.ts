@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { combineRows, rowGram, rowProduct } from '../src/linalg/gram.js';
 import { KERNELS_WASM_BASE64 } from '../src/linalg/kernels/wasm-bytes.js';
 import { autoKernel, JS_KERNELS, kernelsFor, setAutoKernel } from '../src/linalg/kernels/select.js';
-import { wasmKernels, wasmSimdAvailable } from '../src/linalg/kernels/wasm.js';
+import { KERNEL_KEEP_BYTES, wasmKernels, wasmSimdAvailable } from '../src/linalg/kernels/wasm.js';
 import { rowJacobi } from '../src/linalg/jacobi-svd.js';
 import { applyQ, pairedQr, upperFactor } from '../src/linalg/qr.js';
 import { symmetricEigen } from '../src/linalg/symmetric-eigen.js';
@@ -205,6 +205,22 @@ describe('rowGram, rowProduct, combineRows: wasm against the plain-JS reference'
       const scale = Math.sqrt(want[i * n + i] * want[j * n + j]);
       expect(Math.abs(g[i * n + j] - want[i * n + j])).toBeLessThan(1e-14 * scale);
     }
+  });
+
+  it('an instance that grew past KERNEL_KEEP_BYTES is let go after the call; the next one starts small', () => {
+    const before = wasmKernels()!;
+    const len = KERNEL_KEEP_BYTES / 8 / 2 + 1000; // two rows: just over the bound
+    const x = random(2 * len, 78);
+    const g = before.rowGram(x, 2, len, 0, len);
+    expect(before.memoryBytes).toBeGreaterThan(KERNEL_KEEP_BYTES);
+    // 4·10⁶-term sums: the sequential JS sum's rounding grows with the length
+    expect(relDiff(g, rowGram(x, 2, len, 0, len))).toBeLessThan(1e-11);
+    const next = wasmKernels()!;
+    expect(next).not.toBe(before);
+    expect(next.memoryBytes).toBeLessThan(KERNEL_KEEP_BYTES);
+    expect(kernelsFor('wasm').rowGram).toBe(next.rowGram);
+    const small = random(3 * 7, 2);
+    expect(relDiff(next.rowGram(small, 3, 7, 0, 7), rowGram(small, 3, 7, 0, 7))).toBeLessThan(1e-14);
   });
 
   it('memory grows for a large operand and the results stay right', () => {

@@ -50,7 +50,12 @@ export function kernelsFor(choice: KernelChoice, who = 'thinSvd'): LinalgKernels
   if (name === 'js') return JS_KERNELS;
   const k = wasmKernels();
   if (!k) throw new Error(`${who}: kernel 'wasm' needs WebAssembly SIMD, which this runtime lacks; use 'auto' or 'js'`);
-  return wasmSet ?? (wasmSet = Object.freeze({ name: 'wasm' as const, pairedQr: k.pairedQr, rowGram: k.rowGram, rowProduct: k.rowProduct, combineRows: k.combineRows, rowJacobi: k.rowJacobi, symmetricEigen: k.symmetricEigen }));
+  if (!wasmSet || wasmSet.of !== k) {
+    const { pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen } = k;
+    wasmSet = { of: k, set: Object.freeze({ name: 'wasm' as const, pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen }) };
+  }
+  return wasmSet.set;
 }
 
-let wasmSet: LinalgKernels | null = null;
+/** The wasm set of the current instance (a fresh instance replaces one that grew past its keep bound). */
+let wasmSet: { of: WasmKernels; set: LinalgKernels } | null = null;

@@ -12,8 +12,9 @@ import { KERNELS_WASM_BASE64 } from './wasm-bytes.js';
  * (src/linalg/qr.ts, src/linalg/gram.ts) and agrees with it to rounding (the SIMD lanes add in
  * another order). Inputs are copied into the module's linear memory and results copied back out:
  * 8 bytes per element read or written, a memcpy (≈ 0.1 ms per MiB), against the kernels'
- * O(size × k) flops. The memory grows to the largest call's need and stays there (WebAssembly
- * memory cannot shrink): e.g. 8·L·k bytes for the QR of an L × k matrix.
+ * O(size × k) flops. The memory grows to a call's need (8·L·k bytes for the QR of an L × k
+ * matrix) and is kept up to {@link KERNEL_KEEP_BYTES}; an instance that grew past it is dropped
+ * after the call.
  *
  * Costs inside thinSvd of a d × m matrix, k = min(d, m), L = max(d, m), r vectors formed:
  * - pairedQr: 2·L·k² − ⅔k³ flops; 8·L·k bytes in, the same out.
@@ -69,6 +70,13 @@ const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 let bytes: Uint8Array | null = null;
 let valid: boolean | undefined;
 let kernels: WasmKernels | null = null;
+
+/**
+ * Linear memory an instance may keep between calls. After a call that needed more, the instance
+ * is let go (the next call instantiates a fresh one, ≈ 1 ms), so a one-off large decomposition
+ * does not pin its memory for the life of the process: WebAssembly memory cannot shrink.
+ */
+export const KERNEL_KEEP_BYTES = 64 * 2 ** 20;
 
 /** The compiled kernel module's bytes (decoded once). */
 export function kernelBytes(): Uint8Array {
@@ -150,9 +158,14 @@ function makeKernels(ex: Exports): WasmKernels {
     for (let j = 0; j < cols; j++) perm[j] = j;
     return { a, len, cols, steps: kmax, tau, perm };
   };
-  return {
+  /** Lets this instance go once it holds more than KERNEL_KEEP_BYTES (its closures stay usable). */
+  const done = <T>(result: T): T => {
+    if (ex.memory.buffer.byteLength > KERNEL_KEEP_BYTES && kernels === self) kernels = null;
+    return result;
+  };
+  const self: WasmKernels = {
     pairedQr(a, len, cols) {
-      return qr(a, len, cols);
+      return done(qr(a, len, cols));
     },
 
     rowGram(x, n, stride, offset, len, into) {
@@ -160,7 +173,7 @@ function makeKernels(ex: Exports): WasmKernels {
       const px = rowsIn(x, n, stride, offset, len);
       const po = alloc(n * n);
       ex.rowGram(px, n, stride, 0, len, po);
-      return out(po, n * n, into);
+      return done(out(po, n * n, into));
     },
     rowProduct(a, na, strideA, offA, b, nb, strideB, offB, len, into) {
       top = base;
@@ -168,7 +181,7 @@ function makeKernels(ex: Exports): WasmKernels {
       const pb = rowsIn(b, nb, strideB, offB, len);
       const po = alloc(na * nb);
       ex.rowProduct(pa, na, strideA, 0, pb, nb, strideB, 0, len, po);
-      return out(po, na * nb, into);
+      return done(out(po, na * nb, into));
     },
     combineRows(c, p, n, x, stride, offset, len, into) {
       top = base;
@@ -176,7 +189,7 @@ function makeKernels(ex: Exports): WasmKernels {
       const px = rowsIn(x, n, stride, offset, len);
       const po = alloc(p * len);
       ex.combineRows(pc, p, n, px, stride, 0, len, po);
-      return out(po, p * len, into);
+      return done(out(po, p * len, into));
     },
     rowJacobi(M, rows, cols, tol = jacobiTolerance(cols)) {
       // the sweep control (norms, de Rijk's ordering, the stop) as in JS; the pair loop in wasm
@@ -198,10 +211,10 @@ function makeKernels(ex: Exports): WasmKernels {
       const values = new Float64Array(rows);
       for (let p = 0; p < rows; p++) values[p] = Math.sqrt(nrm[p]);
       M.set(f64.subarray(pm / 8, pm / 8 + rows * cols));
-      return jacobiResult(values, sweeps);
+      return done(jacobiResult(values, sweeps));
     },
     symmetricEigen(a, n) {
-      return symmetricEigenBy(a, n, (V, d, e) => {
+      return done(symmetricEigenBy(a, n, (V, d, e) => {
         top = base;
         const pv = copyIn(V, 0, n * n);
         const pd = alloc(n);
@@ -212,10 +225,11 @@ function makeKernels(ex: Exports): WasmKernels {
         V.set(f64.subarray(pv / 8, pv / 8 + n * n));
         d.set(f64.subarray(pd / 8, pd / 8 + n));
         e.set(f64.subarray(pe / 8, pe / 8 + n));
-      });
+      }));
     },
     get memoryBytes() {
       return ex.memory.buffer.byteLength;
     },
   };
+  return self;
 }
