@@ -24,9 +24,9 @@ import { SvdWorkspace } from './workspace.js';
  *   (> 5·10⁷ flops) and the flop model says it is at least twice cheaper; otherwise qr.
  *
  * Every route checks the input for NaN/Inf first and the working memory against `maxBytes`
- * before allocating. The inner loops (paired Householder QR, Gram, row products, row
- * combinations) run in the WebAssembly SIMD kernels or in plain JS (`kernel`); both give the same
- * factors to rounding.
+ * before allocating. The inner loops (paired Householder QR, the Gram of R and its symmetric
+ * eigen-decomposition, the Jacobi sweeps, row products and row combinations) run in the
+ * WebAssembly SIMD kernels or in plain JS (`kernel`); both give the same factors to rounding.
  */
 export interface ThinSvdOptions {
   /**
@@ -53,8 +53,9 @@ export interface ThinSvdOptions {
    */
   reorthogonalize?: boolean;
   /**
-   * Inner loops: `'wasm'` the WebAssembly SIMD kernels (src/linalg/kernels: ≈ 3–8× the plain-JS
-   * speed, plus a copy of each operand into the module's memory), `'js'` the plain-JS reference,
+   * Inner loops: `'wasm'` the WebAssembly SIMD kernels (src/linalg/kernels: ≈ 3–6× the plain-JS
+   * speed, plus a copy of each operand into the module's memory; an error where the runtime has no
+   * WebAssembly SIMD), `'js'` the plain-JS reference,
    * `'auto'` wasm when WebAssembly SIMD validates in this runtime and the kernels' copies fit
    * under `maxBytes` ({@link planThinSvd}), else js (see `setAutoKernel`). @default 'auto'
    */
@@ -210,10 +211,11 @@ export function thinSvd(
 
 /**
  * Which route {@link thinSvd} takes for a d × m matrix with these options, whose inner loops, and
- * the working memory it will need. The wasm kernels work on copies in their own memory (kept for
- * reuse: WebAssembly memory does not shrink), at most 8·(d·m + p·(d + m)) bytes more for p
- * vectors (the largest single call: X and the vectors it is multiplied with); `kernel: 'auto'`
- * takes js when that extra would cross `maxBytes`.
+ * the working memory it will need. The wasm kernels work on copies in their own memory, at most
+ * 8·(d·(m + 1) + p·(d + m)) bytes more for p vectors (the largest single call: X, as a view with
+ * a row stride up to m + 1, and the vectors it is multiplied with); that memory is kept for the
+ * next call up to 64 MiB (KERNEL_KEEP_BYTES in src/linalg/kernels/wasm.ts). `kernel: 'auto'`
+ * takes js when the extra would cross `maxBytes`.
  */
 export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}): { method: 'qr' | 'randomized'; bytes: number; kernel: 'wasm' | 'js' } {
   const o = { ...THIN_SVD_DEFAULTS, ...options };
@@ -240,11 +242,11 @@ export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}):
     const r = Math.min(fixed!, k);
     const p = Math.min(r + o.oversample, k);
     bytes = 8 * (3 * p * d + 4 * p * m + r * (d + m)) + 8 * (p * m + 2 * p * p);
-    copies = 8 * (d * m + p * (d + m));
+    copies = 8 * (d * (m + 1) + p * (d + m));
   } else {
     const r = fixed === undefined ? k : Math.min(fixed, k);
     bytes = 8 * (L * k + 3 * k * k + r * (d + m)) + 16 * k;
-    copies = 8 * (d * m + r * (d + m) + 2 * k);
+    copies = 8 * (d * (m + 1) + r * (d + m) + 2 * k);
   }
   const choice = kernelName(o.kernel);
   const kernel = o.kernel === 'auto' && choice === 'wasm' && bytes + copies > o.maxBytes ? 'js' : choice;

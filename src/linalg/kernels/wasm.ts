@@ -70,6 +70,7 @@ const api = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 let bytes: Uint8Array | null = null;
 let valid: boolean | undefined;
 let kernels: WasmKernels | null = null;
+let compiled: object | null = null;
 
 /**
  * Linear memory an instance may keep between calls. After a call that needed more, the instance
@@ -104,7 +105,10 @@ export function wasmSimdAvailable(): boolean {
 export function wasmKernels(): WasmKernels | null {
   if (kernels) return kernels;
   if (!wasmSimdAvailable()) return null;
-  const ex = new api!.Instance(new api!.Module(kernelBytes()), {}).exports as Exports;
+  // one compiled module for the process (its optimised code is shared); a fresh instance only
+  // after one was let go for holding too much memory
+  compiled ??= new api!.Module(kernelBytes());
+  const ex = new api!.Instance(compiled, {}).exports as Exports;
   kernels = makeKernels(ex);
   return kernels;
 }
