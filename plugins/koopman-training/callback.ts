@@ -27,12 +27,15 @@ export class KoopmanTraining extends tf.Callback {
   readonly fitOptions: ResolvedFitOptions;
   /** What happened so far; complete after training ends. */
   readonly report: KoopmanReport = {
+    schedule: null,
     jumps: [],
     recordedSteps: 0,
     skippedSteps: 0,
     optimizerSteps: 0,
     effectiveSteps: 0,
     bytesHeld: 0,
+    spentMs: 0,
+    budgetSkips: 0,
     notes: [],
   };
   /** The operators of the latest jump, by group (null where a group could not be fitted). */
@@ -65,6 +68,10 @@ export class KoopmanTraining extends tf.Callback {
   /** The model whose guard.validationData shapes were checked. */
   private guardChecked: tf.LayersModel | null = null;
   private stepsPerEpoch: number | null = null;
+  /** Optimizer time between steps, the plugin's own work excluded (the budget's measure of training), ms. */
+  private trainMs = 0;
+  private timedSteps = 0;
+  private lastTick: number | null = null;
 
   constructor(args: KoopmanTrainingArgs) {
     super();
@@ -99,6 +106,7 @@ export class KoopmanTraining extends tf.Callback {
       checkGuardData(model, this.options.guard.validationData);
       this.guardChecked = model;
     }
+    this.lastTick = performance.now();
     if (this.schedule && this.setupFor === trainedModel(model)) return;
     this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
   }
@@ -118,7 +126,7 @@ export class KoopmanTraining extends tf.Callback {
     this.pendingEpochSetup = false;
     this.recorder = null;
     this.lastFit = null;
-    Object.assign(this.report, { jumps: [], recordedSteps: 0, skippedSteps: 0, optimizerSteps: 0, effectiveSteps: 0, bytesHeld: 0, notes: [] });
+    Object.assign(this.report, { schedule: null, jumps: [], recordedSteps: 0, skippedSteps: 0, optimizerSteps: 0, effectiveSteps: 0, bytesHeld: 0, spentMs: 0, budgetSkips: 0, notes: [] });
   }
 
   /** Everything needed to resume this run in a new process (plain JSON; see {@link loadStateDict}). */
@@ -184,6 +192,7 @@ export class KoopmanTraining extends tf.Callback {
       this.report.notes.push(`fit() resumed at initialEpoch ${initialEpoch} (step ${initialEpoch * spe}) but ${this.steps} steps were counted: steps go on from ${this.steps}`);
     }
     this.planNote(spe && p?.epochs !== undefined ? this.steps + (p.epochs - initialEpoch) * spe : null);
+    this.lastTick = performance.now();
   }
 
   override async onBatchEnd(_batch: number, logs?: tf.Logs): Promise<void> {
@@ -206,6 +215,7 @@ export class KoopmanTraining extends tf.Callback {
 
   override async onTrainEnd(): Promise<void> {
     this.planNote(null);
+    this.lastTick = null;
   }
 
   /** A note when the window cannot end within the planned training (or did not, at train end). */
@@ -248,14 +258,17 @@ export class KoopmanTraining extends tf.Callback {
       optimizerSteps: 0,
       effectiveSteps: 0,
       bytesHeld: this.recorder.bytes,
-      notes: [...this.partition.notes],
+      spentMs: 0,
+      budgetSkips: 0,
+      schedule: plan.record,
+      notes: [plan.record.text, ...this.partition.notes],
     });
+    this.trainMs = 0;
+    this.timedSteps = 0;
     const uncovered = this.partition.totalWeights - this.partition.coveredWeights;
     if (uncovered > 0) this.report.notes.push(`${uncovered} of ${this.partition.totalWeights} weights are in no group and are never changed`);
     if (a.verbose) {
-      console.log(
-        `[koopman] ${this.partition.groups.length} groups, window [${start}, ${end}] (${capacity} snapshots), horizon ${horizon}: holding ${(this.recorder.bytes / 2 ** 20).toFixed(1)} MiB`,
-      );
+      console.log(`[koopman] ${plan.record.text}; horizon ${horizon}: holding ${(this.recorder.bytes / 2 ** 20).toFixed(1)} MiB`);
     }
     this.stride = k;
     if (initialSteps > start && initialSteps < end) {
@@ -277,7 +290,32 @@ export class KoopmanTraining extends tf.Callback {
     } catch (err) {
       this.stopRecording((err as Error).message);
     }
-    this.recordMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    this.recordMs += ms;
+    this.report.spentMs += ms;
+  }
+
+  /**
+   * Whether a decision now stays within `budget`: the plugin's time so far must not exceed
+   * budget × (training time + its own time) plus the optimizer time its accepted jumps saved
+   * (skipped steps × the measured time per step).
+   */
+  private withinBudget(): boolean {
+    const b = this.options.budget;
+    if (b === null || this.timedSteps === 0) return true;
+    const perStep = this.trainMs / this.timedSteps;
+    const allowance = b * (this.trainMs + this.report.spentMs) + this.report.skippedSteps * perStep;
+    return this.report.spentMs <= allowance;
+  }
+
+  private budgetSkip(): void {
+    this.report.budgetSkips++;
+    const notes = this.report.notes;
+    const at = notes.findIndex((n) => n.startsWith(BUDGET_NOTE));
+    if (at >= 0) notes.splice(at, 1);
+    notes.push(
+      `${BUDGET_NOTE}: ${this.report.budgetSkips} decision(s) skipped (latest at step ${this.steps}): the plugin had spent ${(this.report.spentMs / 1000).toFixed(2)} s against ${(this.trainMs / 1000).toFixed(2)} s of training, above budget ${this.options.budget} plus what its jumps saved`,
+    );
   }
 
   private stopRecording(why: string): void {
@@ -288,6 +326,19 @@ export class KoopmanTraining extends tf.Callback {
   private async step(loss: number | undefined): Promise<void> {
     const s = this.schedule;
     if (!s) return;
+    const now = performance.now();
+    if (this.lastTick !== null) {
+      this.trainMs += now - this.lastTick;
+      this.timedSteps++;
+    }
+    try {
+      await this.stepWork(s, loss);
+    } finally {
+      if (this.lastTick !== null) this.lastTick = performance.now();
+    }
+  }
+
+  private async stepWork(s: Schedule, loss: number | undefined): Promise<void> {
     this.steps++;
     this.report.optimizerSteps = this.steps;
     this.report.effectiveSteps = this.effectiveStep;
@@ -298,7 +349,8 @@ export class KoopmanTraining extends tf.Callback {
     }
     if ((this.windowEnd - this.steps) % this.stride === 0) this.recordNow();
     if (this.steps === this.windowEnd) {
-      if (this.recording) await this.jump();
+      if (this.recording && !this.withinBudget()) this.budgetSkip();
+      else if (this.recording) await this.jump();
       else this.report.notes.push(`no jump at step ${this.steps}: the window was not recorded completely`);
       this.nextWindow();
     }
@@ -321,6 +373,15 @@ export class KoopmanTraining extends tf.Callback {
   }
 
   private async jump(): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await this.decide();
+    } finally {
+      this.report.spentMs += performance.now() - t0;
+    }
+  }
+
+  private async decide(): Promise<void> {
     const s = this.schedule!;
     let decided;
     try {
@@ -331,6 +392,7 @@ export class KoopmanTraining extends tf.Callback {
       options: this.options,
       horizon: s.horizon,
       candidates: s.candidates,
+      bracket: s.bracket,
       step: this.steps,
       recordMs: this.recordMs,
       });
@@ -356,6 +418,7 @@ export class KoopmanTraining extends tf.Callback {
 }
 
 const PLAN_NOTE = 'window beyond the planned training';
+const BUDGET_NOTE = 'budget';
 
 /** The model fit() trains: a tf.Sequential trains (and hands callbacks) its inner LayersModel. */
 function trainedModel(m: tf.LayersModel): tf.LayersModel {
