@@ -30,7 +30,8 @@ describe('the demo (npm start)', () => {
 
   describe('a tiny race', () => {
     const epochs = 3;
-    const stepsPerEpoch = 12;
+    // 34 steps an epoch: the auto schedule's window (33 snapshots, one a step) fits, and it may decide at steps 68 and 102
+    const stepsPerEpoch = 34;
     const out = join(tmpdir(), `demo-test-${process.pid}`);
     let result: DemoResult;
     /** The raw weights after every optimizer step of the EMA run, read by a callback of the test. */
@@ -116,7 +117,11 @@ describe('the demo (npm start)', () => {
       expect(row.accepted).toBe(rep.jumps.filter((j) => j.accepted).length);
       expect(row.skippedSteps).toBe(rep.jumps.filter((j) => j.accepted).reduce((a, j) => a + j.horizon, 0));
       expect(row.fitS).toBeCloseTo(rep.jumps.reduce((a, j) => a + j.fitMs, 0) / 1000, 9);
+      expect(row.budgetSkips).toBe(rep.budgetSkips);
+      expect(row.tried + row.budgetSkips).toBe(2);
       expect(result.text).toContain(`${row.accepted} / ${row.tried}`);
+      expect(result.text).toContain(`a snapshot every step (33 per decision); a decision every 34 steps from step 68`);
+      expect(result.text).toContain(`${rep.budgetSkips} decision${rep.budgetSkips === 1 ? '' : 's'} skipped for the budget`);
     });
 
     it('leaks no tensor', () => {

@@ -38,6 +38,7 @@ export interface DemoHooks {
  */
 export async function runDemo(options: Partial<DemoSettings> = {}, hooks: DemoHooks = {}): Promise<DemoResult> {
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   const s = resolveDemoSettings(options);
   const b = await selectBackend(s.backend);
   const say = (x: string) => s.print && console.log(x);
@@ -65,10 +66,11 @@ export async function runDemo(options: Partial<DemoSettings> = {}, hooks: DemoHo
   writeFileSync(files.plot, demoPlot(runs, summary.target));
   writeCsv(
     files.curves,
-    runs.flatMap((r) => r.wallS.map((w, e) => ({ method: r.method, epoch: e, wall_s: w, test_loss: r.testLoss[e], test_acc: r.testAcc[e] }))),
+    runs.flatMap((r) => r.wallS.map((w, e) => ({ method: r.method, epoch: e, wall_s: w, cpu_s: r.cpuS[e], test_loss: r.testLoss[e], test_acc: r.testAcc[e] }))),
   );
   const demoS = (performance.now() - t0) / 1000;
-  const full = `${text}\n\nThe whole demo took ${demoS.toFixed(0)} s (data, three runs, the report's evaluations).`;
+  const c = process.cpuUsage(c0);
+  const full = `${text}\n\nThe whole demo took ${demoS.toFixed(0)} s (${((c.user + c.system) / 1e6).toFixed(0)} s of CPU): data, three runs, the report's evaluations.`;
   writeFileSync(files.table, full + '\n');
   say('\n' + full + `\n\nplot: ${files.plot}; table: ${files.table}; curves: ${files.curves}`);
   return { settings: s, backend: b.name, runs, summary, text, files, demoS };

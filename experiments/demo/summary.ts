@@ -1,3 +1,4 @@
+import type { ScheduleRecord } from '../../plugins/koopman-training/index.js';
 import { targetLoss, timeToTarget } from '../shared/target.js';
 import { METHOD_LABELS, type DemoMethod, type DemoRun } from './run.js';
 import type { DemoSettings } from './settings.js';
@@ -10,6 +11,9 @@ export interface MethodSummary {
   timeToTargetS: number;
   /** Plain's time to the target ÷ this method's (> 1: faster than plain; NaN when not reached). */
   speedup: number;
+  /** The same two in CPU seconds of this process. */
+  cpuToTargetS: number;
+  cpuSpeedup: number;
   finalLoss: number;
   finalAcc: number;
   /** Training wall seconds of the whole run (report evaluations excluded). */
@@ -22,26 +26,18 @@ export interface MethodSummary {
   accepted: number;
   tried: number;
   skippedSteps: number;
-  /** Decisions the auto schedule skipped to stay within its budget (NaN when the report has no count). */
+  /** The plugin's total seconds (recording, fits, extrapolation, guard, and the recording of decisions skipped for the budget). */
+  spentS: number;
+  /** Decisions the auto schedule skipped to stay within its budget. */
   budgetSkips: number;
 }
 
-/** What the auto schedule chose, as kt.report.schedule states it. */
-export interface ChosenSchedule {
-  auto: boolean;
-  partition: string;
-  recordEvery: number;
-  window: number;
-  every: number;
-  candidates: number[];
-  budget: number;
-}
 
 export interface DemoSummary {
   /** The plain run's final test loss: the mean of its last 3 evaluations. */
   target: number;
   methods: MethodSummary[];
-  schedule: ChosenSchedule | null;
+  schedule: ScheduleRecord | null;
   /** The plugin's notes (what it chose, in words). */
   notes: string[];
 }
@@ -52,11 +48,13 @@ export function summarize(runs: readonly DemoRun[]): DemoSummary {
   if (!plain) throw new Error('summarize: the plain run is missing');
   const target = targetLoss(plain.testLoss.slice(1), 3);
   const plainT = timeToTarget(plain.testLoss, plain.wallS, target);
-  let schedule: ChosenSchedule | null = null;
+  const plainCpu = timeToTarget(plain.testLoss, plain.cpuS, target);
+  let schedule: ScheduleRecord | null = null;
   let notes: string[] = [];
   const methods = runs.map((r): MethodSummary => {
     const t = timeToTarget(r.testLoss, r.wallS, target);
-    const rep = r.report as (NonNullable<DemoRun['report']> & { schedule?: ChosenSchedule; budgetSkips?: number }) | null;
+    const cpu = timeToTarget(r.testLoss, r.cpuS, target);
+    const rep = r.report;
     const sum = (f: (j: NonNullable<DemoRun['report']>['jumps'][number]) => number) => (rep ? rep.jumps.reduce((a, j) => a + f(j), 0) / 1000 : NaN);
     if (rep) {
       schedule = rep.schedule ?? null;
@@ -67,6 +65,8 @@ export function summarize(runs: readonly DemoRun[]): DemoSummary {
       label: METHOD_LABELS[r.method],
       timeToTargetS: t,
       speedup: plainT / t,
+      cpuToTargetS: cpu,
+      cpuSpeedup: plainCpu / cpu,
       finalLoss: r.testLoss[r.testLoss.length - 1],
       finalAcc: r.testAcc[r.testAcc.length - 1],
       totalS: r.wallS[r.wallS.length - 1],
@@ -77,7 +77,8 @@ export function summarize(runs: readonly DemoRun[]): DemoSummary {
       accepted: rep ? rep.jumps.filter((j) => j.accepted).length : NaN,
       tried: rep ? rep.jumps.length : NaN,
       skippedSteps: rep ? rep.skippedSteps : NaN,
-      budgetSkips: rep?.budgetSkips ?? NaN,
+      spentS: rep ? rep.spentMs / 1000 : NaN,
+      budgetSkips: rep ? rep.budgetSkips : NaN,
     };
   });
   return { target, methods, schedule, notes };
@@ -99,7 +100,7 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
     ['final test loss', ...col((x) => x.finalLoss.toFixed(4))],
     ['final test accuracy', ...col((x) => `${(100 * x.finalAcc).toFixed(1)} %`)],
     ['total training time (s)', ...col((x) => x.totalS.toFixed(1))],
-    ['plugin spent: record / fit / guard (s)', ...col((x) => (x.method === 'koopman' ? `${num(x.recordS, 2)} / ${num(x.fitS, 2)} / ${num(x.guardS, 2)}` : '–'))],
+    ['plugin spent: record / fit / guard (s)', ...col((x) => (x.method === 'koopman' ? `${num(x.recordS, 2)} / ${num(x.fitS, 2)} / ${num(x.guardS, 2)} (all ${num(x.spentS, 2)})` : '–'))],
     ['jumps accepted / tried', ...col((x) => (x.method === 'koopman' ? `${x.accepted} / ${x.tried}` : '–'))],
     ['optimizer steps skipped', ...col((x) => (x.method === 'koopman' ? String(x.skippedSteps) : '–'))],
   ];
@@ -109,6 +110,9 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
   const lines = [
     ...table,
     '',
+    `the same race in CPU seconds of this process (steadier when other programs share the machine): time to the target ${m
+      .map((x) => `${x.label} ${Number.isFinite(x.cpuToTargetS) ? `${x.cpuToTargetS.toFixed(1)} (${x.cpuSpeedup.toFixed(2)}×)` : 'not reached'}`)
+      .join(', ')}`,
     `auto schedule chose: ${describeSchedule(sum.schedule, sum.methods.find((x) => x.method === 'koopman')?.budgetSkips ?? NaN)}`,
     '',
     'How to read it:',
@@ -121,18 +125,28 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
     `- guard: each jump is tried on ${s.guardSize} training digits held out of training (never the test set) and kept only if their loss falls; otherwise the weights are put back.`,
     `- jumps accepted / tried: decisions that kept a jump / all decisions made.`,
     `- optimizer steps skipped: steps the accepted jumps stand for (the weights moved as if trained that many more steps); every run takes the same ${steps} steps.`,
-    `- record / fit / guard: the plugin's seconds copying weights, fitting the linear model and scoring jumps on the guard digits; all inside its training time.`,
-    `- budget: the auto schedule skips a decision when its total cost would pass that share of the training time so far.`,
+    `- record / fit / guard: the plugin's seconds copying weights, fitting the linear model and scoring jumps on the guard digits ('all' adds moving the weights along the fit); all inside its training time.`,
+    `- budget: the auto schedule skips a decision when the plugin's total cost would pass that share of the training time so far (plus the time its accepted jumps saved).`,
   ];
   return lines.join('\n');
 }
 
-/** What the auto schedule chose, in words. */
-export function describeSchedule(c: ChosenSchedule | null, budgetSkips: number): string {
-  if (!c) return 'not reported';
-  const skips = Number.isFinite(budgetSkips) ? `; ${budgetSkips} decision${budgetSkips === 1 ? '' : 's'} skipped for the budget` : '';
-  return (
-    `one '${c.partition}' operator, a snapshot every ${c.recordEvery} steps over a ${c.window}-step window, a decision every ${c.every} steps, ` +
-    `jumps of ${c.candidates.join(', ')} steps tried, budget ${(100 * c.budget).toFixed(0)} % of the training time${skips}`
-  );
+/** What the auto schedule chose, in words (from kt.report.schedule). */
+export function describeSchedule(c: ScheduleRecord | null, budgetSkips: number): string {
+  if (!c) return 'not reported (the plugin never set up)';
+  const ops = c.groups === 1 ? `one '${c.partition}' operator (all weights together)` : `${c.groups} '${c.partition}' operators`;
+  const snaps = Math.floor((c.window.end - c.window.start) / c.recordEvery) + 1;
+  const cands = c.candidates
+    ? c.candidates.length > 4
+      ? `${c.candidates.slice(0, 3).join(', ')}, …, ${c.candidates[c.candidates.length - 1]}`
+      : c.candidates.join(', ')
+    : null;
+  return [
+    ops,
+    `a snapshot every ${c.recordEvery === 1 ? 'step' : `${c.recordEvery} steps`} (${snaps} per decision)`,
+    c.every !== null ? `a decision every ${c.every} steps from step ${c.window.end}` : `one decision at step ${c.window.end}`,
+    cands ? `jumps of ${cands} steps tried by the guard` : 'jumps unchecked',
+    c.budget !== null ? `budget ${(100 * c.budget).toFixed(0)} %` : 'no budget',
+    `${budgetSkips} decision${budgetSkips === 1 ? '' : 's'} skipped for the budget`,
+  ].join('; ');
 }
