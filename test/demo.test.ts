@@ -9,6 +9,7 @@ import { loadDataset } from '../experiments/shared/data/dataset.js';
 import { prepareTensors } from '../experiments/shared/data/split.js';
 import { buildMlp } from '../experiments/shared/mlp.js';
 import { evaluate } from '../experiments/shared/train.js';
+import { svgPlot } from '../experiments/shared/report/svg.js';
 import { targetLoss, timeToTarget } from '../experiments/shared/target.js';
 import { runDemo, type DemoResult } from '../experiments/demo/demo.js';
 import { emaDecay, resolveDemoSettings } from '../experiments/demo/settings.js';
@@ -26,6 +27,14 @@ describe('the demo (npm start)', () => {
     expect(timeToTarget([2, 1, 0, 0.5], [0, 10, 14, 20], 0.75)).toBeCloseTo(11, 12);
     expect(timeToTarget([2, 1, 0.5], [0, 10, 20], 1)).toBe(10);
     expect(timeToTarget([2, 1, 0.5], [0, 10, 20], 0.1)).toBeNaN();
+  });
+
+  it('svgPlot draws a horizontal line at its y and clips lines to a fixed y range', () => {
+    const svg = svgPlot([{ name: 'a', x: [0, 1], y: [2, 0] }], { title: 't', xLabel: 'x', yLabel: 'y', yRange: [0, 1], hLines: [{ y: 0.5, label: 'half' }] });
+    // frame from y = 36 (top margin) to 350 (400 − 50): 0.5 is its middle, 193; y = 2 lies one frame height above the top
+    expect(svg).toContain('<line x1="70" y1="193" x2="');
+    expect(svg).toMatch(/<path d="M70\.0,-278\.0L[0-9.]+,350\.0" fill="none" stroke="#1f77b4" stroke-width="1\.5" clip-path="url\(#plot-area\)"\/>/);
+    expect(svg).toContain('<clipPath id="plot-area">');
   });
 
   describe('a tiny race', () => {

@@ -85,7 +85,7 @@ export function demoPlot(runs: readonly DemoRun[], target: number): string {
   return svgPlot(
     runs.map((r) => ({ name: METHOD_LABELS[r.method], x: r.wallS, y: r.testLoss })),
     {
-      title: 'MNIST digits: test loss against training time (one point per epoch; y axis cut at 2× the target)',
+      title: 'Test loss vs training time (MNIST digits; y axis cut at 2× the target)',
       yRange: [0.9 * low, 2 * target],
       xLabel: 'training wall-clock time (s), report evaluations excluded',
       yLabel: 'test loss (cross-entropy)',

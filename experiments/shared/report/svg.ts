@@ -84,7 +84,7 @@ export function svgPlot(series: Series[], o: PlotOptions): string {
     if (!Number.isFinite(fy(h.y))) continue;
     const Y = py(h.y);
     out.push(`<line x1="${m.l}" y1="${Y}" x2="${W - m.r}" y2="${Y}" stroke="#555" stroke-dasharray="6 3"/>`);
-    out.push(`<text x="${W - m.r - 4}" y="${Y - 4}" text-anchor="end">${esc(h.label)}</text>`);
+    out.push(`<text x="${m.l + 4}" y="${Y - 4}">${esc(h.label)}</text>`);
   }
   series.forEach((s, k) => {
     const c = s.color ?? PALETTE[k % PALETTE.length];
