@@ -15,7 +15,7 @@ interface DemoArgs {
 /** `tfjs-koopman demo` (what `npm start` runs). */
 export const demoCommand: CommandModule<object, DemoArgs> = {
   command: 'demo',
-  describe: 'A small race on the MNIST digits: plain Adam, Adam + EMA of the weights, Adam + koopmanTraining, timed to the same test loss (about 1 minute)',
+  describe: 'A small race on the MNIST digits: plain Adam, Adam + EMA of the weights, Adam + koopmanTraining, timed to the same test loss (about 35 s on a quiet machine)',
   builder: (y: Argv<object>) =>
     y
       .option('epochs', { type: 'number', default: DEMO_DEFAULTS.epochs, describe: 'epochs of every run (at least 3)' })

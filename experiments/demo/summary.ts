@@ -87,7 +87,7 @@ export function summarize(runs: readonly DemoRun[]): DemoSummary {
 const num = (v: number, digits: number): string => (Number.isFinite(v) ? v.toFixed(digits) : '–');
 
 /** The table as aligned plain text (the headline first), then one line per term. */
-export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: DemoSettings): string {
+export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: DemoSettings, testCount: number): string {
   const m = sum.methods;
   const col = (f: (x: MethodSummary) => string) => m.map(f);
   const ema = runs.find((r) => r.method === 'ema');
@@ -116,7 +116,7 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
     `auto schedule chose: ${describeSchedule(sum.schedule, sum.methods.find((x) => x.method === 'koopman')?.budgetSkips ?? NaN)}`,
     '',
     'How to read it:',
-    `- target: the plain run's final test loss, the mean of its last 3 evaluations (one per epoch, on the 2 000 test digits).`,
+    `- target: the plain run's final test loss, the mean of its last 3 evaluations (one per epoch, on the ${testCount} test digits).`,
     `- time to the target: training wall-clock seconds until the test loss first reaches the target (linear between epoch ends).`,
     `- × plain: plain's time to the target ÷ this method's; above 1 is faster than plain, below 1 slower.`,
     `- all times leave out the test-loss evaluations made only for this report (timed and subtracted); they include everything each method does.`,
