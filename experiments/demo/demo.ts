@@ -7,7 +7,7 @@ import { prepareTensors } from '../shared/data/split.js';
 import { writeCsv } from '../shared/report/csv.js';
 import { ProgressBar } from '../shared/report/progress.js';
 import { svgPlot } from '../shared/report/svg.js';
-import { DEMO_METHODS, METHOD_LABELS, runDemoMethod, type DemoMethod, type DemoRun } from './run.js';
+import { DEMO_METHODS, METHOD_LABELS, runDemoMethod, warmUp, type DemoMethod, type DemoRun } from './run.js';
 import { resolveDemoSettings, type DemoSettings } from './settings.js';
 import { formatSummary, summarize, type DemoSummary } from './summary.js';
 
@@ -52,6 +52,7 @@ export async function runDemo(options: Partial<DemoSettings> = {}, hooks: DemoHo
   const data = prepareTensors(ds, s.stepsPerEpoch, s.batchSize, s.guardSize, s.seed);
   const runs: DemoRun[] = [];
   try {
+    await warmUp(data, s);
     for (const [i, m] of DEMO_METHODS.entries()) {
       const bar = s.print ? new ProgressBar(s.epochs, `run ${i + 1}/${DEMO_METHODS.length} (${METHOD_LABELS[m]}) epoch`) : undefined;
       const onEpoch = (e: number, loss: number) => (e < s.epochs ? bar?.tick(1, `test loss ${loss.toFixed(4)}`) : bar?.finish(`test loss ${loss.toFixed(4)}`));

@@ -135,3 +135,23 @@ export async function runDemoMethod(method: DemoMethod, data: MnistTensors, s: D
   });
 }
 
+
+/**
+ * Trains and evaluates a throwaway copy of the network for `steps` steps before the race, so that
+ * the first run does not pay alone for what the first fit() in a process costs (JIT compilation
+ * of tfjs's training loop, first kernel calls). Uses its own seeded Math.random; leaves no tensor.
+ */
+export async function warmUp(data: MnistTensors, s: DemoSettings, steps = 10): Promise<void> {
+  await withSeededRandom(s.seed + 1, async () => {
+    const model = buildMlp(s.seed + 1);
+    const opt = makeOptimizer({ name: 'adam', learningRate: s.learningRate });
+    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+    const n = Math.min(steps * s.batchSize, data.x.shape[0]);
+    const [x, y] = [data.x.slice(0, n), data.y.slice(0, n)];
+    await model.fit(x, y, { epochs: 1, batchSize: s.batchSize, shuffle: true, verbose: 0 });
+    evaluate(model, data.xTest, data.yTest);
+    tf.dispose([x, y]);
+    model.dispose();
+    opt.dispose();
+  });
+}

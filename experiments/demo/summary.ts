@@ -120,7 +120,7 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
     `- time to the target: training wall-clock seconds until the test loss first reaches the target (linear between epoch ends).`,
     `- × plain: plain's time to the target ÷ this method's; above 1 is faster than plain, below 1 slower.`,
     `- all times leave out the test-loss evaluations made only for this report (timed and subtracted); they include everything each method does.`,
-    `- EMA: an exponential moving average of the weights, avg ← ${num(ema?.emaDecay ?? NaN, 4)}·avg + ${num(1 - (ema?.emaDecay ?? NaN), 4)}·weights after every step (about the last ${Math.round(s.emaShare * 100)} % of the ${steps} steps); it is scored on the average, training uses the raw weights.`,
+    `- EMA: an exponential moving average of the weights, avg ← ${num(ema?.emaDecay ?? NaN, 4)}·avg + ${num(1 - (ema?.emaDecay ?? NaN), 4)}·weights after every step (an average over about the last ${Math.round(s.emaShare * steps)} of the ${steps} steps); it is scored on the average, training uses the raw weights.`,
     `- koopmanTraining: records the weights during training, fits a linear model of how they move, and jumps them ahead along it.`,
     `- guard: each jump is tried on ${s.guardSize} training digits held out of training (never the test set) and kept only if their loss falls; otherwise the weights are put back.`,
     `- jumps accepted / tried: decisions that kept a jump / all decisions made.`,
