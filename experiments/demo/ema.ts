@@ -1,23 +1,18 @@
 import * as tf from '@tensorflow/tfjs';
-
-/** The trainable variables in the order of src/tfjs readWeights / writeWeights (layers, then each layer's weights). */
-function trainableVariables(model: tf.LayersModel): tf.LayerVariable[] {
-  const seen = new Set<tf.LayerVariable>();
-  for (const layer of model.layers) for (const v of layer.trainableWeights) seen.add(v);
-  return [...seen];
-}
+import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 
 /**
  * An exponential moving average of the weights as a fit() callback, the way Keras' `use_ema`
- * keeps it: avg ← decay·avg + (1 − decay)·w after every optimizer step (no bias correction),
- * held in tf variables and updated on the backend (O(d) per step for d weights, no read-back).
- * Training itself uses the raw weights; at the end of fit() the average is written into the model
- * (Keras' SwapEMAWeights convention: the model then holds the weights meant for use).
- * Call {@link dispose} when done.
+ * keeps it: avg ← decay·avg + (1 − decay)·w after every optimizer step (no bias correction).
+ * The average is a flat Float32Array updated in JavaScript after one read of the weights:
+ * O(d) per step for d weights, cheaper on wasm than the same update as tf ops (a few dozen
+ * kernel calls a step). Training itself uses the raw weights; at the end of fit() the average
+ * is written into the model (Keras' SwapEMAWeights convention: the model then holds the
+ * weights meant for use).
  */
 export class WeightEma extends tf.Callback {
-  private vars: tf.LayerVariable[] = [];
-  private avgs: tf.Variable[] = [];
+  private avg: Float32Array | null = null;
+  private flat: Float32Array | null = null;
 
   constructor(readonly decay: number) {
     super();
@@ -25,37 +20,25 @@ export class WeightEma extends tf.Callback {
   }
 
   override async onTrainBegin(): Promise<void> {
-    const model = this.model as tf.LayersModel;
-    this.dispose();
-    this.vars = trainableVariables(model);
-    this.avgs = this.vars.map((v) => tf.tidy(() => tf.variable(v.read().clone(), false)));
+    this.avg = readWeights(this.model as tf.LayersModel);
+    this.flat = new Float32Array(this.avg.length);
   }
 
   override async onBatchEnd(): Promise<void> {
+    const avg = this.avg!;
+    const w = readWeights(this.model as tf.LayersModel, this.flat!);
     const d = this.decay;
-    tf.tidy(() => this.vars.forEach((v, i) => this.avgs[i].assign(tf.add(tf.mul(this.avgs[i], d), tf.mul(v.read(), 1 - d)))));
+    const c = 1 - d;
+    for (let i = 0; i < avg.length; i++) avg[i] = d * avg[i] + c * w[i];
   }
 
   override async onTrainEnd(): Promise<void> {
-    tf.tidy(() => this.vars.forEach((v, i) => v.write(this.avgs[i].clone())));
+    writeWeights(this.model as tf.LayersModel, this.average());
   }
 
-  /** The averaged weights as one flat vector (the layout of readWeights). O(d). */
+  /** The averaged weights (the layout of readWeights), a copy. O(d). */
   average(): Float32Array {
-    if (this.avgs.length === 0) throw new Error('WeightEma: no average yet (training has not begun)');
-    const parts = this.avgs.map((a) => a.dataSync() as Float32Array);
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let o = 0;
-    for (const p of parts) {
-      out.set(p, o);
-      o += p.length;
-    }
-    return out;
-  }
-
-  /** Frees the averages' variables. */
-  dispose(): void {
-    tf.dispose(this.avgs);
-    this.avgs = [];
+    if (!this.avg) throw new Error('WeightEma: no average yet (training has not begun)');
+    return this.avg.slice();
   }
 }

@@ -127,7 +127,6 @@ export async function runDemoMethod(method: DemoMethod, data: MnistTensors, s: D
     run.evalS = evalMs / 1000;
     run.finalWeights = readWeights(model);
     run.report = kt ? kt.report : null;
-    ema?.dispose();
     model.dispose();
     opt.dispose();
     run.tensorDelta = tf.memory().numTensors - before;
@@ -137,11 +136,11 @@ export async function runDemoMethod(method: DemoMethod, data: MnistTensors, s: D
 
 
 /**
- * Trains and evaluates a throwaway copy of the network for `steps` steps before the race, so that
+ * Trains and evaluates a throwaway copy of the network for `steps` steps (one epoch) before the race, so that
  * the first run does not pay alone for what the first fit() in a process costs (JIT compilation
  * of tfjs's training loop, first kernel calls). Uses its own seeded Math.random; leaves no tensor.
  */
-export async function warmUp(data: MnistTensors, s: DemoSettings, steps = 10): Promise<void> {
+export async function warmUp(data: MnistTensors, s: DemoSettings, steps = s.stepsPerEpoch): Promise<void> {
   await withSeededRandom(s.seed + 1, async () => {
     const model = buildMlp(s.seed + 1);
     const opt = makeOptimizer({ name: 'adam', learningRate: s.learningRate });
