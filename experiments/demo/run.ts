@@ -109,9 +109,9 @@ export async function runDemoMethod(method: DemoMethod, data: MnistTensors, s: D
         } else e = evaluate(model, data.xTest, data.yTest);
         run.testLoss.push(e.loss);
         run.testAcc.push(e.acc);
+        hooks.onEpoch?.(epoch + 1, e.loss);
         evalMs += performance.now() - t;
         evalCpu += cpuNow() - c;
-        hooks.onEpoch?.(epoch + 1, e.loss);
       }
     })();
     const own: tf.Callback[] = ema ? [ema] : kt ? [kt] : [];
@@ -134,11 +134,11 @@ export async function runDemoMethod(method: DemoMethod, data: MnistTensors, s: D
   });
 }
 
-
 /**
- * Trains and evaluates a throwaway copy of the network for `steps` steps (one epoch) before the race, so that
- * the first run does not pay alone for what the first fit() in a process costs (JIT compilation
- * of tfjs's training loop, first kernel calls). Uses its own seeded Math.random; leaves no tensor.
+ * Trains and evaluates a throwaway copy of the network for `steps` steps (one epoch) before the
+ * race, so that the first run does not pay alone for what the first fit() in a process costs
+ * (JIT compilation of tfjs's training loop, first kernel calls). Uses its own seeded Math.random;
+ * leaves no tensor.
  */
 export async function warmUp(data: MnistTensors, s: DemoSettings, steps = s.stepsPerEpoch): Promise<void> {
   await withSeededRandom(s.seed + 1, async () => {
