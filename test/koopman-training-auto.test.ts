@@ -4,6 +4,9 @@ import { AUTO_SCHEDULE, koopmanTraining } from '../plugins/koopman-training/inde
 import { resolveKoopmanTrainingArgs } from '../plugins/koopman-training/options.js';
 import { planSchedule } from '../plugins/koopman-training/schedule.js';
 import type { WeightTensorInfo } from '../src/partition/types.js';
+import type { KoopmanOperator } from '../src/koopman/operator.js';
+import { dropWildOperators, type WindowFit } from '../src/koopman/window.js';
+import { TrajectoryRecorder } from '../src/trajectory/recorder.js';
 import { readWeights } from '../src/tfjs/weights.js';
 import { rng } from './helpers.js';
 
@@ -54,27 +57,26 @@ describe('koopmanTraining auto schedule: options', () => {
     expect(fixed.budget).toBeNull();
   });
 
-  it('plans one network operator for a small model and one per layer when the whole vector is too large to fit', () => {
-    const tensors = (sizes: number[]): WeightTensorInfo[] => {
+  it('plans from the steps per epoch, on the plugin partition unless one is given', () => {
+    const tensors = (sizes: [number, number][]): WeightTensorInfo[] => {
       let offset = 0;
-      return sizes.map((size, i) => {
-        const t: WeightTensorInfo = { name: `d${i}/kernel`, layer: `d${i}`, layerClass: 'Dense', role: 'kernel', shape: [size, 1], offset, size };
-        offset += size;
+      return sizes.map(([fanIn, units], i) => {
+        const t: WeightTensorInfo = { name: `d${i}/kernel`, layer: `d${i}`, layerClass: 'Dense', role: 'kernel', shape: [fanIn, units], offset, size: fanIn * units };
+        offset += fanIn * units;
         return t;
       });
     };
     const a = resolveKoopmanTrainingArgs({ guard: { lossFn: () => 1 } });
-    const small = planSchedule(a, tensors([784 * 20, 20 * 10]), 187);
+    expect(a.maxStepRatio).toBe(AUTO_SCHEDULE.maxStepRatio);
+    const plan = planSchedule(a, tensors([[784, 20], [20, 10]]), 187);
     // period 187 steps: recordEvery ⌊187 / 32⌋ = 5, 32 intervals of 5 steps ending at 2 × 187
-    expect(small.record).toMatchObject({ auto: true, partition: 'network', groups: 1, recordEvery: 5, window: { start: 374 - 160, end: 374 }, every: 187, budget: 0.02 });
-    expect(small.record.candidates).toEqual([5, 10, 20, 40, 80, 160, 320, 640, 1280]); // k·2^j ≤ 8 × 187
-    expect(small.capacity).toBe(33);
-    // 2 × 600 000 weights over 32 snapshots need 8·1.2e6·32 B ≈ 293 MiB > 256 MiB for the one fit
-    const big = planSchedule(a, tensors([600_000, 600_000]), 187);
-    expect(big.record).toMatchObject({ partition: 'layer', groups: 2 });
-    // a partition the user gives is kept
-    const given = planSchedule(resolveKoopmanTrainingArgs({ guard: { lossFn: () => 1 }, partition: { default: 'node' } }), tensors([784 * 20]), 187);
-    expect(given.record.partition).toBe('node');
+    expect(plan.record).toMatchObject({ auto: true, partition: 'node', groups: 30, recordEvery: 5, window: { start: 374 - 160, end: 374 }, every: 187, budget: 0.02 });
+    expect(plan.record.candidates).toEqual([5, 10, 20, 40, 80, 160, 320, 640, 1280]); // k·2^j ≤ 8 × 187
+    expect(plan.capacity).toBe(33);
+    const given = planSchedule(resolveKoopmanTrainingArgs({ guard: { lossFn: () => 1 }, partition: { default: 'layer' } }), tensors([[784, 20]]), 187);
+    expect(given.record).toMatchObject({ partition: 'layer', groups: 1 });
+    expect(() => koopmanTraining({ guard: { lossFn: () => 1 }, maxStepRatio: -1 })).toThrow('maxStepRatio must be a number > 0');
+    expect(resolveKoopmanTrainingArgs({ window: { start: 0, end: 8 }, horizon: 4 }).maxStepRatio).toBeNull();
   });
 });
 
@@ -88,10 +90,10 @@ describe('koopmanTraining auto schedule in fit()', () => {
     expect(tf.memory().numTensors).toBe(before);
     const s = kt.report.schedule!;
     // 64 steps per epoch: recordEvery 2, window [64, 128], then every 64 steps; horizons 2·2^j ≤ 512
-    expect(s).toMatchObject({ auto: true, partition: 'network', groups: 1, recordEvery: 2, window: { start: 64, end: 128 }, every: 64 });
+    expect(s).toMatchObject({ auto: true, partition: 'node', groups: 6, recordEvery: 2, window: { start: 64, end: 128 }, every: 64 });
     expect(s.candidates).toEqual([2, 4, 8, 16, 32, 64, 128, 256, 512]);
     expect(kt.report.notes[0]).toBe(s.text);
-    expect(s.text).toMatch(/^auto schedule: 1 network operator\(s\) \(largest 26 weights\), window of 33 snapshots every 2 step\(s\) over \[64, 128\]/);
+    expect(s.text).toMatch(/^auto schedule: 6 node operator\(s\) \(largest 5 weights\), window of 33 snapshots every 2 step\(s\) over \[64, 128\]/);
     expect(kt.report.jumps.map((j) => j.step)).toEqual([128, 192, 256]);
     expect(kt.report.budgetSkips).toBe(0);
     for (const j of kt.report.jumps) {
@@ -125,16 +127,18 @@ describe('koopmanTraining auto schedule in fit()', () => {
     tf.dispose([x, y]);
   });
 
-  it('with a budget too small for any decision it skips them all and trains exactly as without it', async () => {
+  it('with a budget too small for a second decision it makes the first, then neither records nor decides, and trains exactly as without it', async () => {
     const { x, y } = data();
     const plain = model();
     await plain.fit(x, y, fitOpts([], 4));
     const m = model();
-    const kt = koopmanTraining({ guard: { validationData: [x, y] }, budget: 1e-12 });
+    // a flat guard loss: no candidate beats t2, so the one decision restores the exact weights
+    const kt = koopmanTraining({ guard: { lossFn: () => 1 }, budget: 1e-12 });
     await m.fit(x, y, fitOpts([kt], 4));
-    expect(kt.report.jumps).toEqual([]);
-    expect(kt.report.budgetSkips).toBe(3);
-    expect(kt.report.notes.find((n) => n.startsWith('budget:'))).toMatch(/^budget: 3 decision\(s\) skipped \(latest at step 256\)/);
+    expect(kt.report.jumps.map((j) => [j.step, j.accepted])).toEqual([[128, false]]);
+    expect(kt.report.budgetSkips).toBe(2);
+    expect(kt.report.recordedSteps).toBe(33);
+    expect(kt.report.notes.find((n) => n.startsWith('budget:'))).toMatch(/^budget: 2 window\(s\) neither recorded nor decided \(latest ending at step 256\)/);
     expect(Array.from(readWeights(m))).toEqual(Array.from(readWeights(plain)));
     tf.dispose([x, y]);
   });
@@ -163,5 +167,29 @@ describe('koopmanTraining auto schedule in a custom loop', () => {
     await spe.attach(model(), 64);
     expect(spe.report.schedule).toMatchObject({ recordEvery: 2, every: 64 });
     tf.dispose([x, y]);
+  });
+});
+
+describe('dropping operators whose first step is implausible', () => {
+  it('largestStep is the largest change of any coordinate between consecutive held snapshots', () => {
+    const groups = [{ id: 'g', layer: 'l', kind: 'node' as const, indices: Int32Array.of(0, 1) }];
+    const rec = new TrajectoryRecorder({ groups, capacity: 3, dtype: 'float64' });
+    const snaps = [[0, 0], [0.1, -0.3], [0.5, -0.2], [0.45, -0.2]]; // the ring keeps the last 3
+    snaps.forEach((s, t) => rec.record(t, s));
+    expect(rec.largestStep(0)).toBeCloseTo(0.4, 12); // 0.1 → 0.5; the dropped first snapshot's 0.3 does not count
+  });
+
+  it('drops exactly the operators that move a weight more than ratio × the largest step, with the reason', () => {
+    const op = (move: number) => ({ predict: (x0: ArrayLike<number>) => Float64Array.from(x0, (v, i) => v + (i === 0 ? move : 0)) }) as unknown as KoopmanOperator;
+    const fit = {
+      operators: [op(0.05), op(0.2), op(Number.NaN), null],
+      states: [Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, 2), Float64Array.of(1, 2)],
+      errors: new Map<number, string>([[3, 'no operator']]),
+    } as unknown as WindowFit;
+    expect(dropWildOperators(fit, () => 0.01, 10)).toBe(2);
+    expect(fit.operators.map((o) => o !== null)).toEqual([true, false, false, false]);
+    expect(fit.errors.get(1)).toBe('one operator step moves a weight by 0.200, more than 10 × the largest step in the window (0.0100): kept at its t2 weights');
+    expect(fit.errors.get(2)).toMatch(/^one operator step moves a weight by NaN/);
+    expect(fit.errors.get(3)).toBe('no operator');
   });
 });

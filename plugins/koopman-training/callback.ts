@@ -57,6 +57,12 @@ export class KoopmanTraining extends tf.Callback {
   private windowStart = 0;
   private windowEnd = 0;
   private recording = true;
+  /** The current window fits the budget (else it is neither recorded nor decided). */
+  private funded = true;
+  /** Time of the latest decision (fit, extrapolation, guard), ms: what the next one is expected to cost. */
+  private lastDecisionMs = 0;
+  /** Recording time of the latest funded window, ms. */
+  private lastWindowRecordMs = 0;
   private recordMs = 0;
   /** Record every k-th step, counted back from the window end so that t2 is always a snapshot. */
   private stride = 1;
@@ -265,6 +271,9 @@ export class KoopmanTraining extends tf.Callback {
     });
     this.trainMs = 0;
     this.timedSteps = 0;
+    this.funded = true;
+    this.lastDecisionMs = 0;
+    this.lastWindowRecordMs = 0;
     const uncovered = this.partition.totalWeights - this.partition.coveredWeights;
     if (uncovered > 0) this.report.notes.push(`${uncovered} of ${this.partition.totalWeights} weights are in no group and are never changed`);
     if (a.verbose) {
@@ -282,7 +291,7 @@ export class KoopmanTraining extends tf.Callback {
   }
 
   private recordNow(): void {
-    if (!this.recording || !this.recorder || !this.flat) return;
+    if (!this.recording || !this.funded || !this.recorder || !this.flat) return;
     const t0 = performance.now();
     readWeights(this.net, this.flat);
     try {
@@ -296,16 +305,19 @@ export class KoopmanTraining extends tf.Callback {
   }
 
   /**
-   * Whether a decision now stays within `budget`: the plugin's time so far must not exceed
-   * budget × (training time + its own time) plus the optimizer time its accepted jumps saved
-   * (skipped steps × the measured time per step).
+   * Whether the window about to start (`length` steps) can be recorded and decided within
+   * `budget`: the plugin's time so far plus the expected cost of this window (the latest window's
+   * recording and the latest decision) must not exceed budget × (training time + the plugin's
+   * time) at the window's end, plus the optimizer time its accepted jumps saved (skipped steps ×
+   * the measured time per step). The first window is always funded: its decision measures the cost.
    */
-  private withinBudget(): boolean {
+  private fundWindow(length: number): boolean {
     const b = this.options.budget;
-    if (b === null || this.timedSteps === 0) return true;
+    if (b === null || this.timedSteps === 0 || this.lastDecisionMs === 0) return true;
     const perStep = this.trainMs / this.timedSteps;
-    const allowance = b * (this.trainMs + this.report.spentMs) + this.report.skippedSteps * perStep;
-    return this.report.spentMs <= allowance;
+    const spent = this.report.spentMs + this.lastWindowRecordMs + this.lastDecisionMs;
+    const allowance = b * (this.trainMs + length * perStep + spent) + this.report.skippedSteps * perStep;
+    return spent <= allowance;
   }
 
   private budgetSkip(): void {
@@ -314,7 +326,7 @@ export class KoopmanTraining extends tf.Callback {
     const at = notes.findIndex((n) => n.startsWith(BUDGET_NOTE));
     if (at >= 0) notes.splice(at, 1);
     notes.push(
-      `${BUDGET_NOTE}: ${this.report.budgetSkips} decision(s) skipped (latest at step ${this.steps}): the plugin had spent ${(this.report.spentMs / 1000).toFixed(2)} s against ${(this.trainMs / 1000).toFixed(2)} s of training, above budget ${this.options.budget} plus what its jumps saved`,
+      `${BUDGET_NOTE}: ${this.report.budgetSkips} window(s) neither recorded nor decided (latest ending at step ${this.steps}): at their start the plugin had spent ${(this.report.spentMs / 1000).toFixed(2)} s against ${(this.trainMs / 1000).toFixed(2)} s of training, and one more window (≈ ${((this.lastWindowRecordMs + this.lastDecisionMs) / 1000).toFixed(2)} s) would have exceeded budget ${this.options.budget} plus what its jumps saved`,
     );
   }
 
@@ -349,7 +361,7 @@ export class KoopmanTraining extends tf.Callback {
     }
     if ((this.windowEnd - this.steps) % this.stride === 0) this.recordNow();
     if (this.steps === this.windowEnd) {
-      if (this.recording && !this.withinBudget()) this.budgetSkip();
+      if (!this.funded) this.budgetSkip();
       else if (this.recording) await this.jump();
       else this.report.notes.push(`no jump at step ${this.steps}: the window was not recorded completely`);
       this.nextWindow();
@@ -358,6 +370,7 @@ export class KoopmanTraining extends tf.Callback {
 
   private nextWindow(): void {
     const s = this.schedule!;
+    if (this.funded) this.lastWindowRecordMs = this.recordMs;
     this.recorder!.reset();
     this.recording = true;
     this.recordMs = 0;
@@ -369,6 +382,7 @@ export class KoopmanTraining extends tf.Callback {
     const start = Math.max(this.steps, end - s.length);
     this.windowStart = start;
     this.windowEnd = end;
+    this.funded = this.fundWindow(end - this.steps);
     if (start === this.steps && (end - start) % this.stride === 0) this.recordNow();
   }
 
@@ -377,7 +391,8 @@ export class KoopmanTraining extends tf.Callback {
     try {
       await this.decide();
     } finally {
-      this.report.spentMs += performance.now() - t0;
+      this.lastDecisionMs = performance.now() - t0;
+      this.report.spentMs += this.lastDecisionMs;
     }
   }
 

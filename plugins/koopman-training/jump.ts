@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictionDisagreement } from '../../src/koopman/agreement.js';
-import { fitWindow, type WindowFit } from '../../src/koopman/window.js';
+import { dropWildOperators, fitWindow, type WindowFit } from '../../src/koopman/window.js';
 import { resetOptimizerState } from '../../src/tfjs/optimizer-state.js';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 import type { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
@@ -51,6 +51,13 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
   const tau = o.guard?.agreement ?? null;
   const halfFit = tau !== null ? fitWindow({ recorder: rec, stride: k, last: halfWindow(rec.count) }, o.fit) : null;
   if (halfFit) fit.ms += halfFit.ms;
+  if (o.maxStepRatio !== null) {
+    const t0 = performance.now();
+    const largest = (g: number) => rec.largestStep(g);
+    dropWildOperators(fit, largest, o.maxStepRatio);
+    if (halfFit) dropWildOperators(halfFit, largest, o.maxStepRatio);
+    fit.ms += performance.now() - t0;
+  }
   const skippedGroups: { id: string; reason: string }[] = [];
   fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
   const base = readWeights(model);

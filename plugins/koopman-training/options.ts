@@ -86,10 +86,16 @@ export interface KoopmanTrainingArgs {
   tol?: number;
   /**
    * Largest share of the training time the plugin may spend (recording, fitting, extrapolating and
-   * guard evaluations), on top of the optimizer time its accepted jumps saved: a decision that
-   * would overspend is skipped (counted in `report.budgetSkips`). @default 0.02 with the auto schedule, none otherwise
+   * guard evaluations), on top of the optimizer time its accepted jumps saved: a window whose
+   * expected cost would overspend is neither recorded nor decided (counted in `report.budgetSkips`). @default 0.02 with the auto schedule, none otherwise
    */
   budget?: number;
+  /**
+   * Drop a group's operator when its first step would move some weight more than this many times
+   * the largest step any of its weights took between snapshots of the window (the group keeps its
+   * t2 weights; the jump record lists it). @default 10 with the auto schedule, none otherwise
+   */
+  maxStepRatio?: number;
 }
 
 /** Every default of {@link KoopmanTrainingArgs}, in one place (the README table is checked against it). */
@@ -113,6 +119,8 @@ export const KOOPMAN_TRAINING_DEFAULTS = Object.freeze({
   tol: 1e-7,
   /** 0.02 with the auto schedule, none with an explicit one. */
   budget: null,
+  /** 10 with the auto schedule, none with an explicit one. */
+  maxStepRatio: null,
 });
 
 /**
@@ -120,16 +128,16 @@ export const KOOPMAN_TRAINING_DEFAULTS = Object.freeze({
  * epoch (`period`, at least `snapshots` steps) from the end of the `firstDecision`-th; a window of
  * `snapshots` + 1 snapshots, recordEvery = ⌊period / snapshots⌋; candidate horizons recordEvery·2^j
  * up to `maxHorizon` periods, tried shortest first and stopped after `bracket` worse ones in a row;
- * one operator on the whole weight vector when its fit needs at most `networkBytes`, else one per
- * layer; the cost kept within `budget`.
+ * the plugin's partition (a node operator per Dense/Conv2D unit); the cost kept within `budget`; operators whose first step moves a weight more than
+ * `maxStepRatio` × the window's largest step dropped.
  */
 export const AUTO_SCHEDULE = Object.freeze({
   snapshots: 32,
   firstDecision: 2,
   maxHorizon: 8,
   bracket: 2,
-  networkBytes: 2 ** 28,
   budget: 0.02,
+  maxStepRatio: 10,
   /** Decision period when the steps per epoch are unknown (a custom loop that gave none). */
   periodWithoutEpochs: 100,
 });
@@ -168,6 +176,8 @@ export interface ResolvedKoopmanTrainingArgs {
   horizon: number;
   /** Share of the training time the plugin may spend (null: no limit). */
   budget: number | null;
+  /** Operators whose first step moves a weight more than this × the window's largest step are dropped (null: none). */
+  maxStepRatio: number | null;
   guard: ResolvedGuard | null;
   every: number | null;
   maxJumps: number | null;
@@ -265,6 +275,9 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
   if (!auto && (typeof args.horizon !== 'number' || !Number.isInteger(args.horizon) || args.horizon <= 0)) {
     throw new Error(`horizon must be an integer > 0 (steps to jump ahead); got ${describe(args.horizon)}`);
   }
+  if (args.maxStepRatio !== undefined && !(typeof args.maxStepRatio === 'number' && args.maxStepRatio > 0 && Number.isFinite(args.maxStepRatio))) {
+    throw new Error(`maxStepRatio must be a number > 0 (largest first-step move, in units of the window's largest step); got ${describe(args.maxStepRatio)}`);
+  }
   if (args.budget !== undefined && !(typeof args.budget === 'number' && args.budget > 0 && Number.isFinite(args.budget))) {
     throw new Error(`budget must be a number > 0 (share of the training time the plugin may spend, e.g. 0.02); got ${describe(args.budget)}`);
   }
@@ -308,6 +321,7 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
     window: { start: w.start, end: w.end, unit },
     horizon: args.horizon ?? 0,
     budget: args.budget ?? (auto ? AUTO_SCHEDULE.budget : d.budget),
+    maxStepRatio: args.maxStepRatio ?? (auto ? AUTO_SCHEDULE.maxStepRatio : d.maxStepRatio),
     guard,
     every: args.every ?? d.every,
     maxJumps: args.maxJumps ?? d.maxJumps,

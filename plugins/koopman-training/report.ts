@@ -71,7 +71,7 @@ export interface KoopmanReport {
   bytesHeld: number;
   /** Time the plugin spent (recording, fitting, extrapolating, guard evaluations, skipped decisions' recording), ms. */
   spentMs: number;
-  /** Decisions skipped to stay within `budget`. */
+  /** Windows neither recorded nor decided to stay within `budget`. */
   budgetSkips: number;
   /** Partition notes, skipped layers, stopped recordings. */
   notes: string[];

@@ -80,8 +80,8 @@ export function planSchedule(a: ResolvedKoopmanTrainingArgs, tensors: WeightTens
 
 /**
  * The auto schedule (see {@link AUTO_SCHEDULE}): one decision per epoch from the end of the second,
- * a window of 33 snapshots before each, candidate horizons k·2^j up to 8 epochs, the whole weight
- * vector as one operator when its fit is small enough (else one per layer).
+ * a window of 33 snapshots before each, candidate horizons k·2^j up to 8 epochs, on the plugin's
+ * partition (one operator per node unless the user gives another).
  */
 function planAuto(a: ResolvedKoopmanTrainingArgs, tensors: WeightTensorInfo[], stepsPerEpoch: number | undefined): Plan {
   const A = AUTO_SCHEDULE;
@@ -92,12 +92,7 @@ function planAuto(a: ResolvedKoopmanTrainingArgs, tensors: WeightTensorInfo[], s
   const length = n * k;
   const end = A.firstDecision * period;
   const start = end - length;
-  let spec = a.partition;
-  if (!a.auto!.partitionGiven) {
-    const d = tensors.reduce((s, t) => Math.max(s, t.offset + t.size), 0);
-    const small = planThinSvd(d, n, {}).bytes <= A.networkBytes;
-    spec = small ? { ...a.partition, default: 'network', layers: {} } : { ...a.partition, default: 'layer' };
-  }
+  const spec = a.partition;
   const partition = partitionWeights(tensors, spec);
   if (partition.groups.length === 0) throw new Error('partition: no weight group to record (every layer skipped?)');
   checkGroups(a, partition, start, end, n + 1);
