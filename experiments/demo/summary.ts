@@ -131,10 +131,20 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
   return lines.join('\n');
 }
 
+/** The partition kinds in a newcomer's words. */
+const PARTITION_WORDS: Readonly<Record<string, string>> = Object.freeze({
+  network: 'all weights in one linear model',
+  layer: 'one linear model per layer',
+  node: 'one linear model per unit, on the weights entering it',
+  'quasi-node': "one linear model per chunk of a unit's weights",
+  single: 'one per weight',
+});
+
 /** What the auto schedule chose, in words (from kt.report.schedule). */
 export function describeSchedule(c: ScheduleRecord | null, budgetSkips: number): string {
   if (!c) return 'not reported (the plugin never set up)';
-  const ops = c.groups === 1 ? `one '${c.partition}' operator (all weights together)` : `${c.groups} '${c.partition}' operators`;
+  const what = PARTITION_WORDS[c.partition];
+  const ops = `${c.groups === 1 ? 'one' : c.groups} '${c.partition}' operator${c.groups === 1 ? '' : 's'}${what ? ` (${what})` : ''}`;
   const snaps = Math.floor((c.window.end - c.window.start) / c.recordEvery) + 1;
   const cands = c.candidates
     ? c.candidates.length > 4
