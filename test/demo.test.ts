@@ -86,6 +86,9 @@ describe('the demo (npm start)', () => {
       const row = result.summary.methods[0];
       expect(row.timeToTargetS).toBeCloseTo(expected, 9);
       expect(row.speedup).toBe(1);
+      // the same reading in optimizer steps: epoch e ends after e · stepsPerEpoch steps
+      expect(row.stepsToTarget).toBeCloseTo((e - 1 + (l0 - target) / (l0 - l1)) * stepsPerEpoch, 9);
+      expect(result.text.split('\n')[2]).toMatch(new RegExp(`^optimizer steps to the target +${row.stepsToTarget.toFixed(0)} `));
       const headline = result.text.split('\n')[1];
       expect(headline).toContain(`time to the target loss ${target.toFixed(4)} (s)`);
       expect(headline).toContain(`${expected.toFixed(1)} (1.00× plain)`);

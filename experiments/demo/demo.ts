@@ -61,7 +61,7 @@ export async function runDemo(options: Partial<DemoSettings> = {}, hooks: DemoHo
   } finally {
     data.dispose();
   }
-  const summary = summarize(runs);
+  const summary = summarize(runs, s.stepsPerEpoch);
   const text = formatSummary(summary, runs, s, counts.test);
   mkdirSync(s.out, { recursive: true });
   const files = { plot: join(s.out, 'loss-vs-wall-time.svg'), table: join(s.out, 'demo.txt'), curves: join(s.out, 'curves.csv') };
