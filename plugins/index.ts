@@ -6,6 +6,7 @@
 
 // Koopman training: skip optimizer steps by extrapolating the weight trajectory.
 export {
+  AUTO_SCHEDULE,
   GUARD_DEFAULTS,
   KOOPMAN_TRAINING_DEFAULTS,
   KoopmanTraining,
@@ -21,6 +22,7 @@ export {
   type KoopmanTrainingState,
   type ResolvedGuard,
   type ResolvedKoopmanTrainingArgs,
+  type ScheduleRecord,
   type StepUnit,
   type WindowSpec,
 } from './koopman-training/index.js';

@@ -27,12 +27,15 @@ export class KoopmanTraining extends tf.Callback {
   readonly fitOptions: ResolvedFitOptions;
   /** What happened so far; complete after training ends. */
   readonly report: KoopmanReport = {
+    schedule: null,
     jumps: [],
     recordedSteps: 0,
     skippedSteps: 0,
     optimizerSteps: 0,
     effectiveSteps: 0,
     bytesHeld: 0,
+    spentMs: 0,
+    budgetSkips: 0,
     notes: [],
   };
   /** The operators of the latest jump, by group (null where a group could not be fitted). */
@@ -54,6 +57,12 @@ export class KoopmanTraining extends tf.Callback {
   private windowStart = 0;
   private windowEnd = 0;
   private recording = true;
+  /** The current window fits the budget (else it is neither recorded nor decided). */
+  private funded = true;
+  /** Time of the latest decision (fit, extrapolation, guard), ms: what the next one is expected to cost. */
+  private lastDecisionMs = 0;
+  /** Recording time of the latest funded window, ms. */
+  private lastWindowRecordMs = 0;
   private recordMs = 0;
   /** Record every k-th step, counted back from the window end so that t2 is always a snapshot. */
   private stride = 1;
@@ -65,6 +74,10 @@ export class KoopmanTraining extends tf.Callback {
   /** The model whose guard.validationData shapes were checked. */
   private guardChecked: tf.LayersModel | null = null;
   private stepsPerEpoch: number | null = null;
+  /** Optimizer time between steps, the plugin's own work excluded (the budget's measure of training), ms. */
+  private trainMs = 0;
+  private timedSteps = 0;
+  private lastTick: number | null = null;
 
   constructor(args: KoopmanTrainingArgs) {
     super();
@@ -99,6 +112,7 @@ export class KoopmanTraining extends tf.Callback {
       checkGuardData(model, this.options.guard.validationData);
       this.guardChecked = model;
     }
+    this.lastTick = performance.now();
     if (this.schedule && this.setupFor === trainedModel(model)) return;
     this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
   }
@@ -118,7 +132,7 @@ export class KoopmanTraining extends tf.Callback {
     this.pendingEpochSetup = false;
     this.recorder = null;
     this.lastFit = null;
-    Object.assign(this.report, { jumps: [], recordedSteps: 0, skippedSteps: 0, optimizerSteps: 0, effectiveSteps: 0, bytesHeld: 0, notes: [] });
+    Object.assign(this.report, { schedule: null, jumps: [], recordedSteps: 0, skippedSteps: 0, optimizerSteps: 0, effectiveSteps: 0, bytesHeld: 0, spentMs: 0, budgetSkips: 0, notes: [] });
   }
 
   /** Everything needed to resume this run in a new process (plain JSON; see {@link loadStateDict}). */
@@ -184,6 +198,7 @@ export class KoopmanTraining extends tf.Callback {
       this.report.notes.push(`fit() resumed at initialEpoch ${initialEpoch} (step ${initialEpoch * spe}) but ${this.steps} steps were counted: steps go on from ${this.steps}`);
     }
     this.planNote(spe && p?.epochs !== undefined ? this.steps + (p.epochs - initialEpoch) * spe : null);
+    this.lastTick = performance.now();
   }
 
   override async onBatchEnd(_batch: number, logs?: tf.Logs): Promise<void> {
@@ -206,6 +221,7 @@ export class KoopmanTraining extends tf.Callback {
 
   override async onTrainEnd(): Promise<void> {
     this.planNote(null);
+    this.lastTick = null;
   }
 
   /** A note when the window cannot end within the planned training (or did not, at train end). */
@@ -248,14 +264,20 @@ export class KoopmanTraining extends tf.Callback {
       optimizerSteps: 0,
       effectiveSteps: 0,
       bytesHeld: this.recorder.bytes,
-      notes: [...this.partition.notes],
+      spentMs: 0,
+      budgetSkips: 0,
+      schedule: plan.record,
+      notes: [plan.record.text, ...this.partition.notes],
     });
+    this.trainMs = 0;
+    this.timedSteps = 0;
+    this.funded = true;
+    this.lastDecisionMs = 0;
+    this.lastWindowRecordMs = 0;
     const uncovered = this.partition.totalWeights - this.partition.coveredWeights;
     if (uncovered > 0) this.report.notes.push(`${uncovered} of ${this.partition.totalWeights} weights are in no group and are never changed`);
     if (a.verbose) {
-      console.log(
-        `[koopman] ${this.partition.groups.length} groups, window [${start}, ${end}] (${capacity} snapshots), horizon ${horizon}: holding ${(this.recorder.bytes / 2 ** 20).toFixed(1)} MiB`,
-      );
+      console.log(`[koopman] ${plan.record.text}; horizon ${horizon}: holding ${(this.recorder.bytes / 2 ** 20).toFixed(1)} MiB`);
     }
     this.stride = k;
     if (initialSteps > start && initialSteps < end) {
@@ -269,7 +291,7 @@ export class KoopmanTraining extends tf.Callback {
   }
 
   private recordNow(): void {
-    if (!this.recording || !this.recorder || !this.flat) return;
+    if (!this.recording || !this.funded || !this.recorder || !this.flat) return;
     const t0 = performance.now();
     readWeights(this.net, this.flat);
     try {
@@ -277,7 +299,35 @@ export class KoopmanTraining extends tf.Callback {
     } catch (err) {
       this.stopRecording((err as Error).message);
     }
-    this.recordMs += performance.now() - t0;
+    const ms = performance.now() - t0;
+    this.recordMs += ms;
+    this.report.spentMs += ms;
+  }
+
+  /**
+   * Whether the window about to start (`length` steps) can be recorded and decided within
+   * `budget`: the plugin's time so far plus the expected cost of this window (the latest window's
+   * recording and the latest decision) must not exceed budget × (training time + the plugin's
+   * time) at the window's end, plus the optimizer time its accepted jumps saved (skipped steps ×
+   * the measured time per step). The first window is always funded: its decision measures the cost.
+   */
+  private fundWindow(length: number): boolean {
+    const b = this.options.budget;
+    if (b === null || this.timedSteps === 0 || this.lastDecisionMs === 0) return true;
+    const perStep = this.trainMs / this.timedSteps;
+    const spent = this.report.spentMs + this.lastWindowRecordMs + this.lastDecisionMs;
+    const allowance = b * (this.trainMs + length * perStep + spent) + this.report.skippedSteps * perStep;
+    return spent <= allowance;
+  }
+
+  private budgetSkip(): void {
+    this.report.budgetSkips++;
+    const notes = this.report.notes;
+    const at = notes.findIndex((n) => n.startsWith(BUDGET_NOTE));
+    if (at >= 0) notes.splice(at, 1);
+    notes.push(
+      `${BUDGET_NOTE}: ${this.report.budgetSkips} window(s) neither recorded nor decided (latest ending at step ${this.steps}): at their start the plugin had spent ${(this.report.spentMs / 1000).toFixed(2)} s against ${(this.trainMs / 1000).toFixed(2)} s of training, and one more window (≈ ${((this.lastWindowRecordMs + this.lastDecisionMs) / 1000).toFixed(2)} s) would have exceeded budget ${this.options.budget} plus what its jumps saved`,
+    );
   }
 
   private stopRecording(why: string): void {
@@ -288,6 +338,19 @@ export class KoopmanTraining extends tf.Callback {
   private async step(loss: number | undefined): Promise<void> {
     const s = this.schedule;
     if (!s) return;
+    const now = performance.now();
+    if (this.lastTick !== null) {
+      this.trainMs += now - this.lastTick;
+      this.timedSteps++;
+    }
+    try {
+      await this.stepWork(s, loss);
+    } finally {
+      if (this.lastTick !== null) this.lastTick = performance.now();
+    }
+  }
+
+  private async stepWork(s: Schedule, loss: number | undefined): Promise<void> {
     this.steps++;
     this.report.optimizerSteps = this.steps;
     this.report.effectiveSteps = this.effectiveStep;
@@ -298,7 +361,8 @@ export class KoopmanTraining extends tf.Callback {
     }
     if ((this.windowEnd - this.steps) % this.stride === 0) this.recordNow();
     if (this.steps === this.windowEnd) {
-      if (this.recording) await this.jump();
+      if (!this.funded) this.budgetSkip();
+      else if (this.recording) await this.jump();
       else this.report.notes.push(`no jump at step ${this.steps}: the window was not recorded completely`);
       this.nextWindow();
     }
@@ -306,6 +370,7 @@ export class KoopmanTraining extends tf.Callback {
 
   private nextWindow(): void {
     const s = this.schedule!;
+    if (this.funded) this.lastWindowRecordMs = this.recordMs;
     this.recorder!.reset();
     this.recording = true;
     this.recordMs = 0;
@@ -317,10 +382,21 @@ export class KoopmanTraining extends tf.Callback {
     const start = Math.max(this.steps, end - s.length);
     this.windowStart = start;
     this.windowEnd = end;
+    this.funded = this.fundWindow(end - this.steps);
     if (start === this.steps && (end - start) % this.stride === 0) this.recordNow();
   }
 
   private async jump(): Promise<void> {
+    const t0 = performance.now();
+    try {
+      await this.decide();
+    } finally {
+      this.lastDecisionMs = performance.now() - t0;
+      this.report.spentMs += this.lastDecisionMs;
+    }
+  }
+
+  private async decide(): Promise<void> {
     const s = this.schedule!;
     let decided;
     try {
@@ -331,6 +407,7 @@ export class KoopmanTraining extends tf.Callback {
       options: this.options,
       horizon: s.horizon,
       candidates: s.candidates,
+      bracket: s.bracket,
       step: this.steps,
       recordMs: this.recordMs,
       });
@@ -356,6 +433,7 @@ export class KoopmanTraining extends tf.Callback {
 }
 
 const PLAN_NOTE = 'window beyond the planned training';
+const BUDGET_NOTE = 'budget';
 
 /** The model fit() trains: a tf.Sequential trains (and hands callbacks) its inner LayersModel. */
 function trainedModel(m: tf.LayersModel): tf.LayersModel {

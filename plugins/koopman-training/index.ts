@@ -8,6 +8,7 @@ export function koopmanTraining(args: KoopmanTrainingArgs): KoopmanTraining {
 
 export { KoopmanTraining } from './callback.js';
 export {
+  AUTO_SCHEDULE,
   GUARD_DEFAULTS,
   KOOPMAN_TRAINING_DEFAULTS,
   defaultCandidates,
@@ -19,5 +20,5 @@ export {
   type StepUnit,
   type WindowSpec,
 } from './options.js';
-export { describeJump, type CandidateResult, type JumpRecord, type KoopmanReport } from './report.js';
+export { describeJump, type CandidateResult, type JumpRecord, type KoopmanReport, type ScheduleRecord } from './report.js';
 export type { KoopmanTrainingState } from './state.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictionDisagreement } from '../../src/koopman/agreement.js';
-import { fitWindow, type WindowFit } from '../../src/koopman/window.js';
+import { dropWildOperators, fitWindow, type WindowFit } from '../../src/koopman/window.js';
 import { resetOptimizerState } from '../../src/tfjs/optimizer-state.js';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 import type { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
@@ -18,6 +18,8 @@ export interface JumpContext {
   horizon: number;
   /** Horizons the guard tries (null: no guard). */
   candidates: number[] | null;
+  /** Stop after this many candidates in a row that do not beat the best so far (null: try all). */
+  bracket?: number | null;
   /** Optimizer steps taken (t2). */
   step: number;
   recordMs: number;
@@ -49,6 +51,13 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
   const tau = o.guard?.agreement ?? null;
   const halfFit = tau !== null ? fitWindow({ recorder: rec, stride: k, last: halfWindow(rec.count) }, o.fit) : null;
   if (halfFit) fit.ms += halfFit.ms;
+  if (o.maxStepRatio !== null) {
+    const t0 = performance.now();
+    const largest = (g: number) => rec.largestStep(g);
+    dropWildOperators(fit, largest, o.maxStepRatio);
+    if (halfFit) dropWildOperators(halfFit, largest, o.maxStepRatio);
+    fit.ms += performance.now() - t0;
+  }
   const skippedGroups: { id: string; reason: string }[] = [];
   fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
   const base = readWeights(model);
@@ -128,7 +137,9 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
       let best: { h: number; loss: number; w: Float32Array } | null = null;
       let passed = 0;
       let nonFiniteLoss = 0;
+      let worse = 0;
       for (const h of c.candidates) {
+        if (c.bracket && worse >= c.bracket) break;
         const dis = tau !== null ? disagreement(h) : undefined;
         if (dis !== undefined && !(dis <= tau!)) {
           results.push({ horizon: h, loss: NaN, disagreement: dis });
@@ -138,13 +149,17 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
         const w = candidateWeights(h);
         if (!w) {
           results.push({ horizon: h, loss: Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
+          worse++;
           continue;
         }
         writeWeights(model, w);
         const loss = await evalLoss();
         if (!Number.isFinite(loss)) nonFiniteLoss++;
         results.push({ horizon: h, loss: Number.isFinite(loss) ? loss : Number.POSITIVE_INFINITY, ...(dis !== undefined ? { disagreement: dis } : {}) });
-        if (Number.isFinite(loss) && (!best || loss < best.loss)) best = { h, loss, w };
+        if (Number.isFinite(loss) && (!best || loss < best.loss)) {
+          best = { h, loss, w };
+          worse = 0;
+        } else worse++;
       }
       record.candidates = results;
       const bar = record.lossBefore * (1 - guard.minImprovement);
@@ -154,7 +169,8 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
         record.horizon = best.h;
         record.lossAfter = best.loss;
         const within = tau !== null ? ` (${passed} within agreement ${tau})` : '';
-        record.reason = `best of ${results.length} candidate horizons${within} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
+        const tried = results.length < c.candidates.length ? ` (${c.candidates.length - results.length} longer ones not tried after ${c.bracket} worse in a row)` : '';
+        record.reason = `best of ${results.length} candidate horizons${within}${tried} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
       } else {
         writeWeights(model, base);
         record.lossAfter = record.lossBefore;

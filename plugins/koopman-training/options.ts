@@ -47,10 +47,13 @@ export interface KoopmanTrainingArgs {
    * @default { default: 'node', layers: {}, unknown: 'skip' }
    */
   partition?: PartitionSpec;
-  /** The fitting window [t1, t2]. Required. */
-  window: WindowSpec;
-  /** T: how far ahead the weights jump (in the window's unit). Required. */
-  horizon: number;
+  /**
+   * The fitting window [t1, t2]. Give it with `horizon`, or omit both (with a guard) for the auto
+   * schedule. @default auto
+   */
+  window?: WindowSpec;
+  /** T: how far ahead the weights jump (in the window's unit). Given with `window`. @default auto */
+  horizon?: number;
   /** Evaluate candidate horizons and keep the best, or none. @default none (jump T unchecked, as the paper does) */
   guard?: GuardSpec;
   /** After a jump, record a new window and jump again every this many optimizer steps (window's unit). @default none */
@@ -81,6 +84,18 @@ export interface KoopmanTrainingArgs {
   scale?: boolean;
   /** Relative singular-value floor of the fits: σᵢ ≤ tol·σ₁ is dropped. @default 1e-7 */
   tol?: number;
+  /**
+   * Largest share of the training time the plugin may spend (recording, fitting, extrapolating and
+   * guard evaluations), on top of the optimizer time its accepted jumps saved: a window whose
+   * expected cost would overspend is neither recorded nor decided (counted in `report.budgetSkips`). @default 0.02 with the auto schedule, none otherwise
+   */
+  budget?: number;
+  /**
+   * Drop a group's operator when its first step would move some weight more than this many times
+   * the largest step any of its weights took between snapshots of the window (the group keeps its
+   * t2 weights; the jump record lists it). @default 10 with the auto schedule, none otherwise
+   */
+  maxStepRatio?: number;
 }
 
 /** Every default of {@link KoopmanTrainingArgs}, in one place (the README table is checked against it). */
@@ -102,6 +117,29 @@ export const KOOPMAN_TRAINING_DEFAULTS = Object.freeze({
   stabilize: true,
   scale: false,
   tol: 1e-7,
+  /** 0.02 with the auto schedule, none with an explicit one. */
+  budget: null,
+  /** 10 with the auto schedule, none with an explicit one. */
+  maxStepRatio: null,
+});
+
+/**
+ * How the auto schedule (no window, no horizon, a guard) plans, in one place. Decisions once per
+ * epoch (`period`, at least `snapshots` steps) from the end of the `firstDecision`-th; a window of
+ * `snapshots` + 1 snapshots, recordEvery = ⌊period / snapshots⌋; candidate horizons recordEvery·2^j
+ * up to `maxHorizon` periods, tried shortest first and stopped after `bracket` worse ones in a row;
+ * the plugin's partition (a node operator per Dense/Conv2D unit); the cost kept within `budget`; operators whose first step moves a weight more than
+ * `maxStepRatio` × the window's largest step dropped.
+ */
+export const AUTO_SCHEDULE = Object.freeze({
+  snapshots: 32,
+  firstDecision: 2,
+  maxHorizon: 8,
+  bracket: 2,
+  budget: 0.02,
+  maxStepRatio: 10,
+  /** Decision period when the steps per epoch are unknown (a custom loop that gave none). */
+  periodWithoutEpochs: 100,
 });
 
 /** Every default of {@link GuardSpec} (candidates: powers of two below the horizon, plus the horizon). */
@@ -130,8 +168,16 @@ export interface ResolvedGuard {
 /** The options a plugin runs with: every default filled, everything checked. */
 export interface ResolvedKoopmanTrainingArgs {
   partition: PartitionSpec;
+  /** The auto schedule is on (window, horizon and every are then planned once the model is known). */
+  auto: { partitionGiven: boolean } | null;
+  /** The explicit window (unit 'epoch' with start 2 stands in for the auto schedule's epochs). */
   window: Required<WindowSpec>;
+  /** The explicit horizon (0 with the auto schedule). */
   horizon: number;
+  /** Share of the training time the plugin may spend (null: no limit). */
+  budget: number | null;
+  /** Operators whose first step moves a weight more than this × the window's largest step are dropped (null: none). */
+  maxStepRatio: number | null;
   guard: ResolvedGuard | null;
   every: number | null;
   maxJumps: number | null;
@@ -201,11 +247,24 @@ function rejectUnknown(o: object, known: readonly string[], where: string): void
  * `horizn` would otherwise be silently ignored).
  */
 export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedKoopmanTrainingArgs {
-  if (!args || typeof args !== 'object' || Array.isArray(args)) throw new Error('koopmanTraining needs an options object with window and horizon');
+  if (!args || typeof args !== 'object' || Array.isArray(args)) {
+    throw new Error('koopmanTraining needs an options object: { guard: { validationData } } for the auto schedule, or window and horizon');
+  }
   rejectUnknown(args, TOP_KEYS, 'koopmanTraining');
   const d = KOOPMAN_TRAINING_DEFAULTS;
-  const w = args.window;
-  if (!w || typeof w !== 'object') throw new Error('window is required: { start: t1, end: t2, unit?: "step" | "epoch" }');
+  const auto = args.window === undefined && args.horizon === undefined;
+  if (auto) {
+    if (args.guard === undefined) {
+      throw new Error(
+        'koopmanTraining: give guard: { validationData: [x, y] } (or a lossFn) for the auto schedule, or a window and horizon for an explicit one (an unguarded jump needs both)',
+      );
+    }
+    if (args.every !== undefined) throw new Error('every belongs to an explicit schedule (with window and horizon); the auto schedule decides once per epoch');
+  } else if (args.window === undefined || args.horizon === undefined) {
+    throw new Error(`window and horizon go together: ${args.window === undefined ? 'horizon was given without window' : 'window was given without horizon'}; give both, or neither (with a guard) for the auto schedule`);
+  }
+  const w: WindowSpec = args.window ?? { start: AUTO_SCHEDULE.firstDecision - 1, end: AUTO_SCHEDULE.firstDecision, unit: 'epoch' };
+  if (!w || typeof w !== 'object') throw new Error('window must be an object: { start: t1, end: t2, unit?: "step" | "epoch" }');
   rejectUnknown(w, WINDOW_KEYS, 'window');
   if (w.unit !== undefined && w.unit !== 'step' && w.unit !== 'epoch') {
     throw new Error(`window.unit must be 'step' or 'epoch'; got ${String(w.unit)}`);
@@ -213,8 +272,14 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
   positiveInt(w.start, 'window.start', true);
   positiveInt(w.end, 'window.end');
   if (w.end <= w.start) throw new Error(`window.end (${w.end}) must be greater than window.start (${w.start})`);
-  if (typeof args.horizon !== 'number' || !Number.isInteger(args.horizon) || args.horizon <= 0) {
+  if (!auto && (typeof args.horizon !== 'number' || !Number.isInteger(args.horizon) || args.horizon <= 0)) {
     throw new Error(`horizon must be an integer > 0 (steps to jump ahead); got ${describe(args.horizon)}`);
+  }
+  if (args.maxStepRatio !== undefined && !(typeof args.maxStepRatio === 'number' && args.maxStepRatio > 0 && Number.isFinite(args.maxStepRatio))) {
+    throw new Error(`maxStepRatio must be a number > 0 (largest first-step move, in units of the window's largest step); got ${describe(args.maxStepRatio)}`);
+  }
+  if (args.budget !== undefined && !(typeof args.budget === 'number' && args.budget > 0 && Number.isFinite(args.budget))) {
+    throw new Error(`budget must be a number > 0 (share of the training time the plugin may spend, e.g. 0.02); got ${describe(args.budget)}`);
   }
   const picked: Record<string, unknown> = {};
   for (const key of FIT_KEYS) picked[key] = args[key] ?? d[key];
@@ -241,7 +306,7 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
   // The window must hold enough snapshots for the rank rule (dimension-free part; the rest is
   // checked when the model is known). Epoch windows are checked once steps per epoch are known.
   const unit = w.unit ?? 'step';
-  if (unit === 'step') {
+  if (unit === 'step' && !auto) {
     const snaps = Math.floor((w.end - w.start) / k) + 1;
     const need = minSnapshots(1, fit);
     if (fit.rank !== -1 && snaps < need) {
@@ -252,8 +317,11 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
   }
   return {
     partition: { ...d.partition, ...(args.partition ?? {}) },
+    auto: auto ? { partitionGiven: args.partition !== undefined } : null,
     window: { start: w.start, end: w.end, unit },
-    horizon: args.horizon,
+    horizon: args.horizon ?? 0,
+    budget: args.budget ?? (auto ? AUTO_SCHEDULE.budget : d.budget),
+    maxStepRatio: args.maxStepRatio ?? (auto ? AUTO_SCHEDULE.maxStepRatio : d.maxStepRatio),
     guard,
     every: args.every ?? d.every,
     maxJumps: args.maxJumps ?? d.maxJumps,

@@ -34,7 +34,30 @@ export interface JumpRecord {
   skippedGroups: { id: string; reason: string }[];
 }
 
+/** The schedule the plugin runs, in optimizer steps: the auto schedule's choices, or the explicit one's. */
+export interface ScheduleRecord {
+  /** Chosen by the auto schedule (no window or horizon given). */
+  auto: boolean;
+  /** Group kinds ('network', 'layer', 'node', …). */
+  partition: string;
+  /** Number of operators fitted at each decision. */
+  groups: number;
+  recordEvery: number;
+  /** The first window, in steps. */
+  window: { start: number; end: number };
+  /** Steps between decisions after the first (null: one decision). */
+  every: number | null;
+  /** Horizons the guard tries, in steps (null: no guard). */
+  candidates: number[] | null;
+  /** Share of the training time the plugin may spend (null: no limit). */
+  budget: number | null;
+  /** The same, in one line. */
+  text: string;
+}
+
 export interface KoopmanReport {
+  /** What was planned when training began (null before). */
+  schedule: ScheduleRecord | null;
   jumps: JumpRecord[];
   /** Snapshots recorded over the whole run. */
   recordedSteps: number;
@@ -46,6 +69,10 @@ export interface KoopmanReport {
   effectiveSteps: number;
   /** Bytes the recording buffer holds. */
   bytesHeld: number;
+  /** Time the plugin spent (recording, fitting, extrapolating, guard evaluations, skipped decisions' recording), ms. */
+  spentMs: number;
+  /** Windows neither recorded nor decided to stay within `budget`. */
+  budgetSkips: number;
   /** Partition notes, skipped layers, stopped recordings. */
   notes: string[];
 }

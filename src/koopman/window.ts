@@ -126,3 +126,37 @@ export function fitWindow(source: WindowSource, options: FitOptions = {}, strict
     },
   };
 }
+
+/**
+ * Drops the operators whose first step is implausible: one operator step from the group's state
+ * moves some weight by more than `ratio` × the largest change of any weight between consecutive
+ * snapshots of the window (`largestStep(g)`). Such an operator extrapolates a direction the
+ * window barely spans (a tiny σ divided into Y's motion: raw eigenvalues of 10⁴ are possible),
+ * and one such group can ruin a whole-model jump. The group then keeps its weights (its error
+ * says why). Returns how many were dropped. Cost O(d·r) per group.
+ */
+export function dropWildOperators(fit: WindowFit, largestStep: (g: number) => number, ratio: number): number {
+  if (!(ratio > 0)) throw new Error(`dropWildOperators: ratio must be > 0; got ${ratio}`);
+  let dropped = 0;
+  fit.operators.forEach((op, g) => {
+    if (!op) return;
+    const x0 = fit.states[g];
+    const x1 = op.predict(x0, 1);
+    let move = 0;
+    for (let i = 0; i < x0.length; i++) {
+      const v = Math.abs(x1[i] - x0[i]);
+      if (Number.isNaN(v)) {
+        move = Number.NaN; // counts as wild
+        break;
+      }
+      if (v > move) move = v;
+    }
+    const bound = ratio * largestStep(g);
+    if (!(move <= bound)) {
+      fit.operators[g] = null;
+      fit.errors.set(g, `one operator step moves a weight by ${move.toPrecision(3)}, more than ${ratio} × the largest step in the window (${largestStep(g).toPrecision(3)}): kept at its t2 weights`);
+      dropped++;
+    }
+  });
+  return dropped;
+}

@@ -114,6 +114,25 @@ export class TrajectoryRecorder {
     return res;
   }
 
+  /** The largest change of any coordinate of group g between consecutive held snapshots (0 with fewer than 2). O(d·n). */
+  largestStep(g: number): number {
+    const d = this.groups[g].indices.length;
+    const n = this.filled;
+    const cap = this.capacity;
+    const buf = this.buffers[g];
+    const start = n < cap ? 0 : this.head;
+    let most = 0;
+    for (let t = 1; t < n; t++) {
+      const a = ((start + t - 1) % cap) * d;
+      const b = ((start + t) % cap) * d;
+      for (let i = 0; i < d; i++) {
+        const step = Math.abs(buf[b + i] - buf[a + i]);
+        if (step > most) most = step;
+      }
+    }
+    return most;
+  }
+
   /** The newest snapshot of group g. */
   latest(g: number): Float64Array {
     if (this.filled === 0) throw new Error('recorder: nothing recorded yet');
