@@ -223,6 +223,31 @@ describe('rowGram, rowProduct, combineRows: wasm against the plain-JS reference'
     expect(relDiff(next.rowGram(small, 3, 7, 0, 7), rowGram(small, 3, 7, 0, 7))).toBeLessThan(1e-14);
   });
 
+  it('hold: a held operand is read in place by the calls that pass it (same results), others are copied; release ends it', () => {
+    const K = kernelsFor('wasm');
+    const d = 37;
+    const m = 23;
+    const stride = 25;
+    const x = random(d * stride + 3, 31);
+    const omega = random(5 * m, 32);
+    const other = random(d * stride + 3, 33);
+    K.hold(x, d, stride, 3, m);
+    try {
+      expect(relDiff(K.rowProduct(omega, 5, m, 0, x, d, stride, 3, m), rowProduct(omega, 5, m, 0, x, d, stride, 3, m))).toBeLessThan(1e-14);
+      const c = random(4 * d, 34);
+      expect(relDiff(K.combineRows(c, 4, d, x, stride, 3, m), combineRows(c, 4, d, x, stride, 3, m))).toBeLessThan(1e-14);
+      // rows inside the held span (a later offset, fewer rows) are read in place too
+      expect(relDiff(K.rowGram(x, 5, stride, 3 + stride, m), rowGram(x, 5, stride, 3 + stride, m))).toBeLessThan(1e-14);
+      // another array of the same shape is copied, not confused with the held one
+      expect(relDiff(K.rowProduct(omega, 5, m, 0, other, d, stride, 3, m), rowProduct(omega, 5, m, 0, other, d, stride, 3, m))).toBeLessThan(1e-14);
+    } finally {
+      K.release();
+    }
+    // after release a changed x is copied again
+    x[3] += 1;
+    expect(relDiff(K.rowProduct(omega, 5, m, 0, x, d, stride, 3, m), rowProduct(omega, 5, m, 0, x, d, stride, 3, m))).toBeLessThan(1e-14);
+  });
+
   it('memory grows for a large operand and the results stay right', () => {
     const len = 300_000;
     const x = random(2 * len, 77);

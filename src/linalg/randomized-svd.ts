@@ -34,6 +34,30 @@ export function randomizedSvd(
 ): ThinSvd {
   if (!(Number.isInteger(oversample) && oversample >= 0)) throw new Error(`thinSvd: oversample must be an integer ≥ 0; got ${oversample}`);
   if (!(Number.isInteger(q) && q >= 0)) throw new Error(`thinSvd: powerIterations must be an integer ≥ 0; got ${q}`);
+  // X is read by every product below: the wasm kernels copy it into their memory once
+  K.hold(x, d, stride, offset, m);
+  try {
+    return sketch(x, d, stride, offset, m, rank, q, oversample, seed, work, exact, bytes, K);
+  } finally {
+    K.release();
+  }
+}
+
+function sketch(
+  x: ArrayLike<number>,
+  d: number,
+  stride: number,
+  offset: number,
+  m: number,
+  rank: number,
+  q: number,
+  oversample: number,
+  seed: number,
+  work: SvdWorkspace,
+  exact: (b: Float64Array, rows: number, cols: number, rank: number) => ThinSvd,
+  bytes: number,
+  K: LinalgKernels,
+): ThinSvd {
   const k = Math.min(d, m);
   const r = Math.min(rank, k);
   const p = Math.min(r + oversample, k);

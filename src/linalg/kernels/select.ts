@@ -8,12 +8,23 @@ import { wasmKernels, wasmSimdAvailable, type WasmKernels } from './wasm.js';
 export type KernelChoice = 'auto' | 'wasm' | 'js';
 
 /** The inner loops of the thin SVD and its projections, by implementation. */
-export interface LinalgKernels extends Pick<WasmKernels, 'pairedQr' | 'rowGram' | 'rowProduct' | 'combineRows' | 'rowJacobi' | 'symmetricEigen'> {
+export interface LinalgKernels extends Pick<WasmKernels, 'pairedQr' | 'rowGram' | 'rowProduct' | 'combineRows' | 'rowJacobi' | 'symmetricEigen' | 'hold' | 'release'> {
   name: 'wasm' | 'js';
 }
 
 /** The plain-JS reference (src/linalg/qr.ts, src/linalg/gram.ts): what every kernel is tested against. */
-export const JS_KERNELS: LinalgKernels = Object.freeze({ name: 'js' as const, pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen });
+export const JS_KERNELS: LinalgKernels = Object.freeze({
+  name: 'js' as const,
+  pairedQr,
+  rowGram,
+  rowProduct,
+  combineRows,
+  rowJacobi,
+  symmetricEigen,
+  /** Nothing to hold: the JS loops read the caller's array. */
+  hold: () => {},
+  release: () => {},
+});
 
 let autoChoice: 'wasm' | 'js' | null = null;
 
@@ -51,8 +62,8 @@ export function kernelsFor(choice: KernelChoice, who = 'thinSvd'): LinalgKernels
   const k = wasmKernels();
   if (!k) throw new Error(`${who}: kernel 'wasm' needs WebAssembly SIMD, which this runtime lacks; use 'auto' or 'js'`);
   if (!wasmSet || wasmSet.of !== k) {
-    const { pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen } = k;
-    wasmSet = { of: k, set: Object.freeze({ name: 'wasm' as const, pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen }) };
+    const { pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen, hold, release } = k;
+    wasmSet = { of: k, set: Object.freeze({ name: 'wasm' as const, pairedQr, rowGram, rowProduct, combineRows, rowJacobi, symmetricEigen, hold, release }) };
   }
   return wasmSet.set;
 }

@@ -43,6 +43,15 @@ export interface WasmKernels {
   rowJacobi(M: Float64Array, rows: number, cols: number, tol?: number): RowJacobi;
   /** {@link import('../symmetric-eigen.js').symmetricEigen}: tridiagonalisation and QL in wasm. */
   symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen;
+  /**
+   * Copies the rows of x (the layout of rowGram) into the module once; until {@link release},
+   * calls given the same array and rows inside that span read it in place instead of copying it
+   * again (the randomized route multiplies X by its sketch 2q + 2 times). x must not change
+   * meanwhile.
+   */
+  hold(x: ArrayLike<number>, rows: number, stride: number, offset: number, len: number): void;
+  /** Ends a {@link hold}. */
+  release(): void;
   /** Bytes of linear memory the module holds now. */
   readonly memoryBytes: number;
 }
@@ -141,9 +150,15 @@ function makeKernels(ex: Exports): WasmKernels {
     else for (let i = from; i < to; i++) view[i - from] = x[i];
     return at;
   };
-  /** Rows r·stride + offset … + len for r < rows: the span [offset, end) copied in. */
-  const rowsIn = (x: ArrayLike<number>, rows: number, stride: number, offset: number, len: number): number =>
-    copyIn(x, offset, rows === 0 ? offset : (rows - 1) * stride + offset + len);
+  /** An operand copied once by {@link WasmKernels.hold} and read in place by later calls; calls allocate above it. */
+  let held: { x: ArrayLike<number>; from: number; to: number; at: number } | null = null;
+  let floor = base;
+  /** Rows r·stride + offset … + len for r < rows: the span [offset, end), copied in unless held. */
+  const rowsIn = (x: ArrayLike<number>, rows: number, stride: number, offset: number, len: number): number => {
+    const to = rows === 0 ? offset : (rows - 1) * stride + offset + len;
+    if (held && held.x === x && offset >= held.from && to <= held.to) return held.at + (offset - held.from) * 8;
+    return copyIn(x, offset, to);
+  };
   const out = (at: number, count: number, into: Float64Array | undefined): Float64Array => {
     const res = into ?? new Float64Array(count);
     res.set(f64.subarray(at / 8, at / 8 + count));
@@ -151,7 +166,7 @@ function makeKernels(ex: Exports): WasmKernels {
   };
   /** Unpivoted Householder QR in the module: a copied in, reflectors and R copied back over it. */
   const qr = (a: Float64Array, len: number, cols: number): PivotedQr => {
-    top = base;
+    top = floor;
     const kmax = Math.min(len, cols);
     const pa = copyIn(a, 0, len * cols);
     const pt = alloc(kmax);
@@ -173,14 +188,14 @@ function makeKernels(ex: Exports): WasmKernels {
     },
 
     rowGram(x, n, stride, offset, len, into) {
-      top = base;
+      top = floor;
       const px = rowsIn(x, n, stride, offset, len);
       const po = alloc(n * n);
       ex.rowGram(px, n, stride, 0, len, po);
       return done(out(po, n * n, into));
     },
     rowProduct(a, na, strideA, offA, b, nb, strideB, offB, len, into) {
-      top = base;
+      top = floor;
       const pa = rowsIn(a, na, strideA, offA, len);
       const pb = rowsIn(b, nb, strideB, offB, len);
       const po = alloc(na * nb);
@@ -188,7 +203,7 @@ function makeKernels(ex: Exports): WasmKernels {
       return done(out(po, na * nb, into));
     },
     combineRows(c, p, n, x, stride, offset, len, into) {
-      top = base;
+      top = floor;
       const pc = copyIn(c, 0, p * n);
       const px = rowsIn(x, n, stride, offset, len);
       const po = alloc(p * len);
@@ -197,7 +212,7 @@ function makeKernels(ex: Exports): WasmKernels {
     },
     rowJacobi(M, rows, cols, tol = jacobiTolerance(cols)) {
       // the sweep control (norms, de Rijk's ordering, the stop) as in JS; the pair loop in wasm
-      top = base;
+      top = floor;
       const pm = copyIn(M, 0, rows * cols);
       const pn = alloc(rows);
       const pi = alloc((rows + 1) >> 1);
@@ -219,7 +234,7 @@ function makeKernels(ex: Exports): WasmKernels {
     },
     symmetricEigen(a, n) {
       return done(symmetricEigenBy(a, n, (V, d, e) => {
-        top = base;
+        top = floor;
         const pv = copyIn(V, 0, n * n);
         const pd = alloc(n);
         const pe = alloc(n);
@@ -230,6 +245,22 @@ function makeKernels(ex: Exports): WasmKernels {
         d.set(f64.subarray(pd / 8, pd / 8 + n));
         e.set(f64.subarray(pe / 8, pe / 8 + n));
       }));
+    },
+    hold(x, rows, stride, offset, len) {
+      held = null;
+      floor = base;
+      top = base;
+      const from = offset;
+      const to = rows === 0 ? offset : (rows - 1) * stride + offset + len;
+      const at = copyIn(x, from, to);
+      held = { x, from, to, at };
+      floor = top;
+    },
+    release() {
+      held = null;
+      floor = base;
+      top = base;
+      done(null);
     },
     get memoryBytes() {
       return ex.memory.buffer.byteLength;
