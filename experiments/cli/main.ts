@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { demoCommand } from '../mnist/demo.js';
+import { demoCommand } from '../demo/cli.js';
 import { experimentCommands } from './experiments.js';
 
 /** The `tfjs-koopman` command line. */

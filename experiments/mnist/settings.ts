@@ -44,7 +44,7 @@ export const PAPER_SETTINGS: Omit<MnistSettings, 'out' | 'dataset' | 'quick'> = 
   valSize: 1000,
 };
 
-/** Quick mode: the same schedule, scaled down (used by the tests and the demo). */
+/** Quick mode: the same schedule, scaled down (used by the tests). */
 export const QUICK_SETTINGS: Partial<MnistSettings> = {
   seeds: 2,
   epochs: 5,

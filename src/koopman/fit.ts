@@ -2,7 +2,7 @@ import { cabs, type Complex } from '../linalg/complex.js';
 import { complexInverse } from '../linalg/complex-inverse.js';
 import { eigen } from '../linalg/eigen.js';
 import { firstNonFinite } from '../linalg/finite.js';
-import { rowProduct } from '../linalg/gram.js';
+import { kernelsFor } from '../linalg/kernels/select.js';
 import { chooseRank } from '../linalg/rank.js';
 import { thinSvd } from '../linalg/svd.js';
 import { SvdWorkspace } from '../linalg/workspace.js';
@@ -153,15 +153,17 @@ export function fitRows(
   const basis = r === svd.rank ? svd.u : svd.u.slice(0, r * d);
   const rho2 = (o.ridge * sigma[0]) ** 2;
 
-  // B = Y Vᵣ Σᵣ⁻¹ (ridge: Σ/(Σ²+ρ²)); Vᵣ comes straight from the small SVD.
-  const lift = rowProduct(Y, d, ys, yo, svd.v, r, m, 0, m);
+  // B = Y Vᵣ Σᵣ⁻¹ (ridge: Σ/(Σ²+ρ²)); Vᵣ comes straight from the small SVD. The products run in
+  // same inner loops as the thin SVD (the WebAssembly SIMD kernels where they validate and fit).
+  const K = kernelsFor(svd.kernel);
+  const lift = K.rowProduct(Y, d, ys, yo, svd.v, r, m, 0, m);
   for (let k = 0; k < r; k++) {
     const f = sigma[k] / (sigma[k] * sigma[k] + rho2);
     for (let i = 0; i < d; i++) lift[i * r + k] *= f;
   }
 
   // Ã = Uᵣᵀ B
-  const reduced = rowProduct(basis, r, d, 0, transposeRows(lift, d, r), r, d, 0, d);
+  const reduced = K.rowProduct(basis, r, d, 0, transposeRows(lift, d, r), r, d, 0, d);
   const parts = spectralParts(reduced, r, o.stabilize);
   let finalLift = lift;
   if (parts.stabilized > 0) {

@@ -4,6 +4,8 @@ export { eigen, type Eigen } from './eigen.js';
 export { assertFinite, firstNonFinite } from './finite.js';
 export { combineRows, rowGram, rowProduct } from './gram.js';
 export { rowJacobi, type RowJacobi } from './jacobi-svd.js';
+export { autoKernel, JS_KERNELS, kernelsFor, setAutoKernel, type KernelChoice, type LinalgKernels } from './kernels/select.js';
+export { KERNEL_KEEP_BYTES, wasmKernels, wasmSimdAvailable, type WasmKernels } from './kernels/wasm.js';
 export { applyQ, pairedQr, pivotedQr, upperFactor, type PivotedQr } from './qr.js';
 export { gaussianRows } from './randomized-svd.js';
 export { chooseRank, gavishDonohoOmega, validateRankRule, type RankChoice, type RankRule } from './rank.js';

@@ -71,9 +71,14 @@ export function rowJacobi(M: Float64Array, rows: number, cols: number, tol = jac
     const o = p * cols;
     for (let t = 0; t < cols; t++) s += M[o + t] * M[o + t];
     values[p] = Math.sqrt(s);
-    idx[p] = p;
   }
-  const order = Int32Array.from(idx).sort((a, b) => values[b] - values[a]);
+  return jacobiResult(values, sweeps);
+}
+
+/** The result of a finished sweep loop from the final row norms (in row order): sorted largest first. */
+export function jacobiResult(values: Float64Array, sweeps: number): RowJacobi {
+  const rows = values.length;
+  const order = Int32Array.from({ length: rows }, (_, p) => p).sort((a, b) => values[b] - values[a]);
   const sorted = new Float64Array(rows);
   for (let p = 0; p < rows; p++) sorted[p] = values[order[p]];
   return { values: sorted, order, sweeps };

@@ -1,4 +1,4 @@
-import { combineRows, rowProduct } from './gram.js';
+import { JS_KERNELS, type LinalgKernels } from './kernels/select.js';
 import { applyQ, pivotedQr } from './qr.js';
 import type { ThinSvd } from './svd.js';
 import type { SvdWorkspace } from './workspace.js';
@@ -29,27 +29,53 @@ export function randomizedSvd(
   /** The exact route for the small p × m matrix B (thinSvd's QR route) and the plan's byte count. */
   exact: (b: Float64Array, rows: number, cols: number, rank: number) => ThinSvd,
   bytes: number,
+  /** The inner loops' implementation (thinSvd's `kernel`). */
+  K: LinalgKernels = JS_KERNELS,
 ): ThinSvd {
   if (!(Number.isInteger(oversample) && oversample >= 0)) throw new Error(`thinSvd: oversample must be an integer ≥ 0; got ${oversample}`);
   if (!(Number.isInteger(q) && q >= 0)) throw new Error(`thinSvd: powerIterations must be an integer ≥ 0; got ${q}`);
+  // X is read by every product below: the wasm kernels copy it into their memory once
+  K.hold(x, d, stride, offset, m);
+  try {
+    return sketch(x, d, stride, offset, m, rank, q, oversample, seed, work, exact, bytes, K);
+  } finally {
+    K.release();
+  }
+}
+
+function sketch(
+  x: ArrayLike<number>,
+  d: number,
+  stride: number,
+  offset: number,
+  m: number,
+  rank: number,
+  q: number,
+  oversample: number,
+  seed: number,
+  work: SvdWorkspace,
+  exact: (b: Float64Array, rows: number, cols: number, rank: number) => ThinSvd,
+  bytes: number,
+  K: LinalgKernels,
+): ThinSvd {
   const k = Math.min(d, m);
   const r = Math.min(rank, k);
   const p = Math.min(r + oversample, k);
   let sweeps = 0;
   const omega = gaussianRows(p, m, seed, work.take('rnd.omega', p * m));
   // Q (p rows of length d) spans the range of X Ω
-  let Q = orthonormalRows(rowProduct(omega, p, m, 0, x, d, stride, offset, m, work.take('rnd.y', p * d)), p, d, work, 'rnd.q');
+  let Q = orthonormalRows(K.rowProduct(omega, p, m, 0, x, d, stride, offset, m, work.take('rnd.y', p * d)), p, d, work, 'rnd.q');
   for (let it = 0; it < q; it++) {
-    const Z = orthonormalRows(combineRows(Q.rows, Q.count, d, x, stride, offset, m, work.take('rnd.z', Q.count * m)), Q.count, m, work, 'rnd.zq');
-    Q = orthonormalRows(rowProduct(Z.rows, Z.count, m, 0, x, d, stride, offset, m, work.take('rnd.y', Z.count * d)), Z.count, d, work, 'rnd.q');
+    const Z = orthonormalRows(K.combineRows(Q.rows, Q.count, d, x, stride, offset, m, work.take('rnd.z', Q.count * m)), Q.count, m, work, 'rnd.zq');
+    Q = orthonormalRows(K.rowProduct(Z.rows, Z.count, m, 0, x, d, stride, offset, m, work.take('rnd.y', Z.count * d)), Z.count, d, work, 'rnd.q');
   }
   const s = Q.count;
-  const B = combineRows(Q.rows, s, d, x, stride, offset, m, work.take('rnd.b', s * m));
+  const B = K.combineRows(Q.rows, s, d, x, stride, offset, m, work.take('rnd.b', s * m));
   const small = exact(B, s, m, Math.min(r, s));
   sweeps += small.sweeps;
   // U = Q_rowsᵀ · u_B: row p of U is Σ_l u_B[p][l] · Q row l
-  const u = combineRows(small.u, small.rank, s, Q.rows, d, 0, d);
-  return { values: small.values, rank: small.rank, u, v: small.v, method: 'randomized', bytes, sweeps };
+  const u = K.combineRows(small.u, small.rank, s, Q.rows, d, 0, d);
+  return { values: small.values, rank: small.rank, u, v: small.v, method: 'randomized', bytes, sweeps, kernel: K.name };
 }
 
 /** Orthonormal rows spanning the `count` rows (length n) of y, by Householder QR; y is overwritten. */

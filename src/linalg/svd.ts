@@ -1,9 +1,7 @@
 import { firstNonFinite } from './finite.js';
-import { combineRows, rowGram, rowProduct } from './gram.js';
-import { rowJacobi } from './jacobi-svd.js';
-import { pairedQr, upperFactor } from './qr.js';
+import { kernelName, kernelsFor, type KernelChoice } from './kernels/select.js';
+import { upperFactor } from './qr.js';
 import { randomizedSvd } from './randomized-svd.js'; // which imports only types from here
-import { symmetricEigen } from './symmetric-eigen.js';
 import { SvdWorkspace } from './workspace.js';
 
 /**
@@ -26,7 +24,9 @@ import { SvdWorkspace } from './workspace.js';
  *   (> 5·10⁷ flops) and the flop model says it is at least twice cheaper; otherwise qr.
  *
  * Every route checks the input for NaN/Inf first and the working memory against `maxBytes`
- * before allocating.
+ * before allocating. The inner loops (paired Householder QR, the Gram of R and its symmetric
+ * eigen-decomposition, the Jacobi sweeps, row products and row combinations) run in the
+ * WebAssembly SIMD kernels or in plain JS (`kernel`); both give the same factors to rounding.
  */
 export interface ThinSvdOptions {
   /**
@@ -52,6 +52,14 @@ export interface ThinSvdOptions {
    * them (fitPairs) turns into an error growing with the condition number. @default false
    */
   reorthogonalize?: boolean;
+  /**
+   * Inner loops: `'wasm'` the WebAssembly SIMD kernels (src/linalg/kernels: ≈ 3–6× the plain-JS
+   * speed, plus a copy of each operand into the module's memory; an error where the runtime has no
+   * WebAssembly SIMD), `'js'` the plain-JS reference,
+   * `'auto'` wasm when WebAssembly SIMD validates in this runtime and the kernels' copies fit
+   * under `maxBytes` ({@link planThinSvd}), else js (see `setAutoKernel`). @default 'auto'
+   */
+  kernel?: KernelChoice;
 }
 
 export interface ThinSvd {
@@ -68,6 +76,8 @@ export interface ThinSvd {
   bytes: number;
   /** Jacobi sweeps of the small SVD. */
   sweeps: number;
+  /** Whose inner loops ran: the WebAssembly SIMD kernels or the plain-JS reference. */
+  kernel: 'wasm' | 'js';
 }
 
 export const THIN_SVD_DEFAULTS = Object.freeze({
@@ -77,9 +87,10 @@ export const THIN_SVD_DEFAULTS = Object.freeze({
   seed: 1,
   maxBytes: 2 ** 30,
   reorthogonalize: false,
+  kernel: 'auto' as KernelChoice,
 });
 
-const KEYS = new Set(['rank', 'method', 'oversample', 'powerIterations', 'seed', 'maxBytes', 'work', 'reorthogonalize']);
+const KEYS = new Set(['rank', 'method', 'oversample', 'powerIterations', 'seed', 'maxBytes', 'work', 'reorthogonalize', 'kernel']);
 
 export function thinSvd(
   x: ArrayLike<number>,
@@ -99,6 +110,7 @@ export function thinSvd(
   if (!['auto', 'qr', 'randomized'].includes(o.method)) {
     throw new Error(`thinSvd: method must be 'auto', 'qr' or 'randomized'; got ${String(o.method)}`);
   }
+  kernelName(o.kernel); // a bad choice is named before anything else
   for (let i = 0; i < d; i++) {
     const bad = firstNonFinite(x, i * stride + offset, i * stride + offset + m);
     if (bad >= 0) {
@@ -115,10 +127,12 @@ export function thinSvd(
         (plan.method === 'qr' ? `ask for a numeric rank with method 'randomized' or raise maxBytes` : 'lower the rank or raise maxBytes'),
     );
   }
+  const K = kernelsFor(plan.kernel);
+  const kernel = K.name;
   const work = o.work ?? new SvdWorkspace();
   if (plan.method === 'randomized') {
     return randomizedSvd(x, d, stride, offset, m, fixed!, o.oversample, o.powerIterations, o.seed, work,
-      (b, rows, cols, rank) => thinSvd(b, rows, cols, 0, cols, { rank, method: 'qr', work }), plan.bytes);
+      (b, rows, cols, rank) => thinSvd(b, rows, cols, 0, cols, { rank, method: 'qr', work, kernel }), plan.bytes, K);
   }
   const method = plan.method;
   const bytes = plan.bytes;
@@ -157,17 +171,17 @@ export function thinSvd(
       for (let t = 0; t < m; t++) A[oa + t] = x[oi + t];
     }
   }
-  const qr = pairedQr(A, L, kc);
+  const qr = K.pairedQr(A, L, kc);
   const s = qr.steps;
   const R = upperFactor(qr, work.take('svd.r', s * kc));
   // Precondition: rotate R's rows by the eigenvectors of R Rᵀ (cheap, s³), so that Jacobi only
   // cleans up what the Gram cannot resolve — one sweep for a well-separated spectrum.
   const M = work.take('svd.m', s * kc);
   if (s > 1) {
-    const eig = symmetricEigen(rowGram(R, s, kc, 0, kc, work.take('svd.g', s * s)), s);
-    combineRows(eig.vectors, s, s, R, kc, 0, kc, M);
+    const eig = K.symmetricEigen(K.rowGram(R, s, kc, 0, kc, work.take('svd.g', s * s)), s);
+    K.combineRows(eig.vectors, s, s, R, kc, 0, kc, M);
   } else M.set(R);
-  const jac = rowJacobi(M, s, kc);
+  const jac = K.rowJacobi(M, s, kc);
   const values = new Float64Array(k);
   values.set(jac.values);
   let r = typeof o.rank === 'function' ? o.rank(values) : rMax;
@@ -184,19 +198,26 @@ export function thinSvd(
     const inv = 1 / values[p];
     for (let j = 0; j < kc; j++) short[p * k + (live ? live[qr.perm[j]] : qr.perm[j])] = M[row * kc + j] * inv;
   }
-  const long = d >= m ? rowProduct(short, r, m, 0, x, d, stride, offset, m) : combineRows(short, r, d, x, stride, offset, m);
+  const long = d >= m ? K.rowProduct(short, r, m, 0, x, d, stride, offset, m) : K.combineRows(short, r, d, x, stride, offset, m);
   for (let p = 0; p < r; p++) {
     const inv = 1 / values[p];
     for (let i = p * L; i < (p + 1) * L; i++) long[i] *= inv;
   }
   if (o.reorthogonalize) reorthogonalizeRows(long, r, L);
   return d >= m
-    ? { values, rank: r, u: long, v: short, method, bytes, sweeps: jac.sweeps }
-    : { values, rank: r, u: short, v: long, method, bytes, sweeps: jac.sweeps };
+    ? { values, rank: r, u: long, v: short, method, bytes, sweeps: jac.sweeps, kernel }
+    : { values, rank: r, u: short, v: long, method, bytes, sweeps: jac.sweeps, kernel };
 }
 
-/** Which route {@link thinSvd} takes for a d × m matrix with these options, and the working memory it will need. */
-export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}): { method: 'qr' | 'randomized'; bytes: number } {
+/**
+ * Which route {@link thinSvd} takes for a d × m matrix with these options, whose inner loops, and
+ * the working memory it will need. The wasm kernels work on copies in their own memory, at most
+ * 8·(d·(m + 1) + p·(d + m)) bytes more for p vectors (the largest single call: X, as a view with
+ * a row stride up to m + 1, and the vectors it is multiplied with); that memory is kept for the
+ * next call up to 64 MiB (KERNEL_KEEP_BYTES in src/linalg/kernels/wasm.ts). `kernel: 'auto'`
+ * takes js when the extra would cross `maxBytes`.
+ */
+export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}): { method: 'qr' | 'randomized'; bytes: number; kernel: 'wasm' | 'js' } {
   const o = { ...THIN_SVD_DEFAULTS, ...options };
   const k = Math.min(d, m);
   const L = Math.max(d, m);
@@ -215,13 +236,21 @@ export function planThinSvd(d: number, m: number, options: ThinSvdOptions = {}):
     const rndFlops = passes * 2 * d * m * p + passes * 4 * L * p * p + 2 * L * p * p + 20 * p * p * p;
     if (qrFlops > 5e7 && 2 * rndFlops < qrFlops) method = 'randomized';
   }
+  let bytes: number;
+  let copies: number;
   if (method === 'randomized') {
     const r = Math.min(fixed!, k);
     const p = Math.min(r + o.oversample, k);
-    return { method, bytes: 8 * (3 * p * d + 4 * p * m + r * (d + m)) + 8 * (p * m + 2 * p * p) };
+    bytes = 8 * (3 * p * d + 4 * p * m + r * (d + m)) + 8 * (p * m + 2 * p * p);
+    copies = 8 * (d * (m + 1) + p * (d + m));
+  } else {
+    const r = fixed === undefined ? k : Math.min(fixed, k);
+    bytes = 8 * (L * k + 3 * k * k + r * (d + m)) + 16 * k;
+    copies = 8 * (d * (m + 1) + r * (d + m) + 2 * k);
   }
-  const r = fixed === undefined ? k : Math.min(fixed, k);
-  return { method, bytes: 8 * (L * k + 3 * k * k + r * (d + m)) + 16 * k };
+  const choice = kernelName(o.kernel);
+  const kernel = o.kernel === 'auto' && choice === 'wasm' && bytes + copies > o.maxBytes ? 'js' : choice;
+  return { method, bytes: kernel === 'wasm' ? bytes + copies : bytes, kernel };
 }
 
 /** Two passes of modified Gram–Schmidt on `count` rows of length n, in order. Cost 4·n·count² flops. */

@@ -14,6 +14,19 @@ export interface SymmetricEigen {
  * the Koopman fits call it for hundreds of small Gram matrices.
  */
 export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen {
+  return symmetricEigenBy(a, n, jsSteps);
+}
+
+/** Tridiagonalisation then QL, in place on (V, d, e) of order n: the two steps of {@link symmetricEigen}. */
+export type EigenSteps = (V: Float64Array, d: Float64Array, e: Float64Array, n: number) => void;
+
+function jsSteps(V: Float64Array, d: Float64Array, e: Float64Array, n: number): void {
+  tridiagonalize(V, d, e, n);
+  diagonalize(V, d, e, n);
+}
+
+/** {@link symmetricEigen} with its two steps done by `steps` (the JS ones here, or the wasm kernel's): same checks, same sorting. */
+export function symmetricEigenBy(a: ArrayLike<number>, n: number, steps: EigenSteps): SymmetricEigen {
   if (a.length < n * n) throw new Error(`symmetricEigen: expected ${n * n} entries, got ${a.length}`);
   assertFinite(a, 'symmetricEigen input');
   const V = new Float64Array(n * n);
@@ -29,9 +42,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   if (n === 0) return { values: d, vectors: V };
   // Both steps work on the transpose of the textbook V (V is symmetric on entry), so that the
   // column operations of the algorithm run along contiguous memory.
-  tridiagonalize(V, d, e, n);
+  steps(V, d, e, n);
   const Vt = V;
-  diagonalize(Vt, d, e, n);
   // sort descending
   const order = Array.from({ length: n }, (_, i) => i).sort((p, q) => d[q] - d[p]);
   const values = new Float64Array(n);

@@ -19,6 +19,10 @@ export interface PlotOptions {
   height?: number;
   /** Vertical marker lines, e.g. a jump. */
   markers?: { x: number; label: string }[];
+  /** Fixed y-axis range [low, high] (in data units); lines leaving it are clipped at the frame. @default the data's extent */
+  yRange?: [number, number];
+  /** Horizontal reference lines, e.g. a target loss (kept inside the y range). */
+  hLines?: { y: number; label: string }[];
   /** Draw the line y = x (for scatter comparisons). @default false */
   diagonal?: boolean;
 }
@@ -36,8 +40,9 @@ export function svgPlot(series: Series[], o: PlotOptions): string {
   const xs: number[] = [];
   const ys: number[] = [];
   for (const s of series) s.x.forEach((x, i) => ok(x, s.y[i]) && (xs.push(fx(x)), ys.push(fy(s.y[i]))));
+  for (const h of o.hLines ?? []) if (Number.isFinite(fy(h.y))) ys.push(fy(h.y));
   let [x0, x1] = extent(xs);
-  let [y0, y1] = extent(ys);
+  let [y0, y1] = o.yRange ? [fy(o.yRange[0]), fy(o.yRange[1])] : extent(ys);
   if (o.diagonal) {
     x0 = y0 = Math.min(x0, y0);
     x1 = y1 = Math.max(x1, y1);
@@ -50,6 +55,8 @@ export function svgPlot(series: Series[], o: PlotOptions): string {
     `<text x="${W / 2}" y="20" text-anchor="middle" font-size="14">${esc(o.title)}</text>`,
     `<rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}" fill="none" stroke="#333"/>`,
   ];
+  const clip = o.yRange ? ' clip-path="url(#plot-area)"' : '';
+  if (o.yRange) out.push(`<clipPath id="plot-area"><rect x="${m.l}" y="${m.t}" width="${W - m.l - m.r}" height="${H - m.t - m.b}"/></clipPath>`);
   for (const t of ticks(x0, x1)) {
     const X = m.l + ((t - x0) / (x1 - x0 || 1)) * (W - m.l - m.r);
     out.push(`<line x1="${X}" y1="${H - m.b}" x2="${X}" y2="${H - m.b + 4}" stroke="#333"/>`);
@@ -73,14 +80,20 @@ export function svgPlot(series: Series[], o: PlotOptions): string {
     out.push(`<line x1="${X}" y1="${m.t}" x2="${X}" y2="${H - m.b}" stroke="#555" stroke-dasharray="5 3"/>`);
     out.push(`<text x="${X + 3}" y="${m.t + 12}">${esc(mk.label)}</text>`);
   }
+  for (const h of o.hLines ?? []) {
+    if (!Number.isFinite(fy(h.y))) continue;
+    const Y = py(h.y);
+    out.push(`<line x1="${m.l}" y1="${Y}" x2="${W - m.r}" y2="${Y}" stroke="#555" stroke-dasharray="6 3"/>`);
+    out.push(`<text x="${m.l + 4}" y="${Y - 4}">${esc(h.label)}</text>`);
+  }
   series.forEach((s, k) => {
     const c = s.color ?? PALETTE[k % PALETTE.length];
     const pts = s.x.map((x, i) => [x, s.y[i]]).filter(([x, y]) => ok(x, y));
     if ((s.style ?? 'line') === 'line') {
       const d = pts.map(([x, y], i) => `${i ? 'L' : 'M'}${px(x).toFixed(1)},${py(y).toFixed(1)}`).join('');
-      out.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="1.5"/>`);
+      out.push(`<path d="${d}" fill="none" stroke="${c}" stroke-width="1.5"${clip}/>`);
     } else {
-      for (const [x, y] of pts) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${c}" fill-opacity="0.7"/>`);
+      for (const [x, y] of pts) out.push(`<circle cx="${px(x).toFixed(1)}" cy="${py(y).toFixed(1)}" r="3" fill="${c}" fill-opacity="0.7"${clip}/>`);
     }
     const ly = m.t + 14 + 18 * k;
     out.push(`<rect x="${W - m.r + 10}" y="${ly - 9}" width="12" height="10" fill="${c}"/>`);
