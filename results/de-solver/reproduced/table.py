@@ -18,9 +18,13 @@ def g(x):
     if a >= 1000: return f'{v:.0f}'
     if a >= 100: return f'{v:.1f}'
     return f'{v:.3g}' if a >= 0.01 else f'{v:.3g}'
-def pair(a, b):
-    if a == b: return f'{g(a)} (=)'
-    return f'{g(a)} → {g(b)}'
+def pair(a, b, fmt=None):
+    f = fmt or g
+    if a == b: return f'{f(a)} (=)'
+    return f'{f(a)} → {f(b)}'
+def g4(x):
+    try: return f'{float(x):.4g}' if x not in ('', None) else '—'
+    except ValueError: return x
 if kind == 'de':
     cols = [('success','success'),('teq_over_t','T_eq/T'),('error_to_growth','error-to-growth'),('speedup_paper','speedup paper'),('speedup_honest','speedup honest'),
             ('end_to_end','end-to-end'),('final_loss','final loss'),('jumps','accepted/tried'),('jump_horizon','first horizon'),('steps_skipped','steps skipped')]
@@ -41,5 +45,5 @@ for r in new:
             if kind == 'de': a, b = f"{o['jumps_accepted']}/{o['jumps_tried']}", f"{r['jumps_accepted']}/{r['jumps_tried']}"
             else: a, b = f"{o['accepted_jumps']}/{o['jumps']}", f"{r['accepted_jumps']}/{r['jumps']}"
             cells.append(f'{a} (=)' if a == b else f'{a} → {b}')
-        else: cells.append(pair(o[c], r[c]))
+        else: cells.append(pair(o[c], r[c], g4 if kind == 'mnist' and c in ('final_test_acc', 'final_test_loss', 'ko_test_loss') else None))
     print('| ' + ' | '.join(cells) + ' |')
