@@ -4,7 +4,8 @@ import type { ResolvedFitOptions } from '../../src/koopman/options.js';
 import type { Partition } from '../../src/partition/types.js';
 import { describeModel, readWeights } from '../../src/tfjs/weights.js';
 import { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
-import { checkGuardData, TWO_TFJS_COPIES, isLayersModelLike, wrongCaller } from './checks.js';
+import { BudgetClock } from './budget.js';
+import { checkGuardData, TWO_TFJS_COPIES, isLayersModelLike, trainedModel, wrongCaller } from './checks.js';
 import { decideJump, JumpAborted } from './jump.js';
 import { resolveKoopmanTrainingArgs, type KoopmanTrainingArgs, type ResolvedKoopmanTrainingArgs } from './options.js';
 import { describeJump, type KoopmanReport } from './report.js';
@@ -59,12 +60,6 @@ export class KoopmanTraining extends tf.Callback {
   private recording = true;
   /** The current window fits the budget (else it is neither recorded nor decided). */
   private funded = true;
-  /** Time of the latest decision (fit, extrapolation, guard), ms: what the next one is expected to cost. */
-  private lastDecisionMs = 0;
-  /** Decisions made since the schedule was set up (the first is always funded). */
-  private decisions = 0;
-  /** Recording time of the latest funded window, ms. */
-  private lastWindowRecordMs = 0;
   private recordMs = 0;
   /** Record every k-th step, counted back from the window end so that t2 is always a snapshot. */
   private stride = 1;
@@ -76,15 +71,14 @@ export class KoopmanTraining extends tf.Callback {
   /** The model whose guard.validationData shapes were checked. */
   private guardChecked: tf.LayersModel | null = null;
   private stepsPerEpoch: number | null = null;
-  /** Optimizer time between steps, the plugin's own work excluded (the budget's measure of training), ms. */
-  private trainMs = 0;
-  private timedSteps = 0;
-  private lastTick: number | null = null;
+  /** The cost accounting against `budget`. */
+  private readonly clock: BudgetClock;
 
   constructor(args: KoopmanTrainingArgs) {
     super();
     this.options = resolveKoopmanTrainingArgs(args);
     this.args = args;
+    this.clock = new BudgetClock(this.options.budget, this.report);
     this.fitOptions = this.options.fit;
   }
 
@@ -114,7 +108,7 @@ export class KoopmanTraining extends tf.Callback {
       checkGuardData(model, this.options.guard.validationData);
       this.guardChecked = model;
     }
-    this.lastTick = performance.now();
+    this.clock.start();
     if (this.schedule && this.setupFor === trainedModel(model)) return;
     this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
   }
@@ -200,7 +194,7 @@ export class KoopmanTraining extends tf.Callback {
       this.report.notes.push(`fit() resumed at initialEpoch ${initialEpoch} (step ${initialEpoch * spe}) but ${this.steps} steps were counted: steps go on from ${this.steps}`);
     }
     this.planNote(spe && p?.epochs !== undefined ? this.steps + (p.epochs - initialEpoch) * spe : null);
-    this.lastTick = performance.now();
+    this.clock.start();
   }
 
   override async onBatchEnd(_batch: number, logs?: tf.Logs): Promise<void> {
@@ -223,7 +217,7 @@ export class KoopmanTraining extends tf.Callback {
 
   override async onTrainEnd(): Promise<void> {
     this.planNote(null);
-    this.lastTick = null;
+    this.clock.stop();
   }
 
   /** A note when the window cannot end within the planned training (or did not, at train end). */
@@ -271,12 +265,8 @@ export class KoopmanTraining extends tf.Callback {
       schedule: plan.record,
       notes: [plan.record.text, ...this.partition.notes],
     });
-    this.trainMs = 0;
-    this.timedSteps = 0;
+    this.clock.reset();
     this.funded = true;
-    this.lastDecisionMs = 0;
-    this.decisions = 0;
-    this.lastWindowRecordMs = 0;
     const uncovered = this.partition.totalWeights - this.partition.coveredWeights;
     if (uncovered > 0) this.report.notes.push(`${uncovered} of ${this.partition.totalWeights} weights are in no group and are never changed`);
     if (a.verbose) {
@@ -307,35 +297,6 @@ export class KoopmanTraining extends tf.Callback {
     this.report.spentMs += ms;
   }
 
-  /**
-   * Whether the window about to start (`length` steps) can be recorded and decided within
-   * `budget`: the plugin's time so far plus the expected cost of this window (the latest window's
-   * recording and the latest decision) must not exceed budget × (training time + the plugin's
-   * time) at the window's end, plus the optimizer time its accepted jumps saved (skipped steps ×
-   * the measured time per step). The first window is always funded: its decision measures the
-   * cost (it also pays for compiling the fitting code, measured 3–6× a warm decision: 0.5–1.0 s of
-   * CPU against 0.09–0.17 s for 70 node fits of 785 weights × 33 snapshots, so later windows are
-   * judged conservatively; a second funded decision measured 0.96× against 0.976× in the race).
-   */
-  private fundWindow(length: number): boolean {
-    const b = this.options.budget;
-    if (b === null || this.timedSteps === 0 || this.decisions < 1) return true;
-    const perStep = this.trainMs / this.timedSteps;
-    const spent = this.report.spentMs + this.lastWindowRecordMs + this.lastDecisionMs;
-    const allowance = b * (this.trainMs + length * perStep + spent) + this.report.skippedSteps * perStep;
-    return spent <= allowance;
-  }
-
-  private budgetSkip(): void {
-    this.report.budgetSkips++;
-    const notes = this.report.notes;
-    const at = notes.findIndex((n) => n.startsWith(BUDGET_NOTE));
-    if (at >= 0) notes.splice(at, 1);
-    notes.push(
-      `${BUDGET_NOTE}: ${this.report.budgetSkips} window(s) neither recorded nor decided (latest ending at step ${this.steps}): at their start the plugin had spent ${(this.report.spentMs / 1000).toFixed(2)} s against ${(this.trainMs / 1000).toFixed(2)} s of training, and one more window (≈ ${((this.lastWindowRecordMs + this.lastDecisionMs) / 1000).toFixed(2)} s) would have exceeded budget ${this.options.budget} plus what its jumps saved`,
-    );
-  }
-
   private stopRecording(why: string): void {
     this.recording = false;
     this.report.notes.push(`recording stopped at step ${this.steps}: ${why}; no fit is made on this window, training goes on untouched`);
@@ -344,15 +305,11 @@ export class KoopmanTraining extends tf.Callback {
   private async step(loss: number | undefined): Promise<void> {
     const s = this.schedule;
     if (!s) return;
-    const now = performance.now();
-    if (this.lastTick !== null) {
-      this.trainMs += now - this.lastTick;
-      this.timedSteps++;
-    }
+    this.clock.stepEnded();
     try {
       await this.stepWork(s, loss);
     } finally {
-      if (this.lastTick !== null) this.lastTick = performance.now();
+      this.clock.resume();
     }
   }
 
@@ -367,7 +324,7 @@ export class KoopmanTraining extends tf.Callback {
     }
     if ((this.windowEnd - this.steps) % this.stride === 0) this.recordNow();
     if (this.steps === this.windowEnd) {
-      if (!this.funded) this.budgetSkip();
+      if (!this.funded) this.clock.skipped(this.steps);
       else if (this.recording) await this.jump();
       else this.report.notes.push(`no jump at step ${this.steps}: the window was not recorded completely`);
       this.nextWindow();
@@ -376,7 +333,7 @@ export class KoopmanTraining extends tf.Callback {
 
   private nextWindow(): void {
     const s = this.schedule!;
-    if (this.funded) this.lastWindowRecordMs = this.recordMs;
+    if (this.funded) this.clock.windowRecorded(this.recordMs);
     this.recorder!.reset();
     this.recording = true;
     this.recordMs = 0;
@@ -388,7 +345,7 @@ export class KoopmanTraining extends tf.Callback {
     const start = Math.max(this.steps, end - s.length);
     this.windowStart = start;
     this.windowEnd = end;
-    this.funded = this.fundWindow(end - this.steps);
+    this.funded = this.clock.fund(end - this.steps);
     if (start === this.steps && (end - start) % this.stride === 0) this.recordNow();
   }
 
@@ -397,9 +354,7 @@ export class KoopmanTraining extends tf.Callback {
     try {
       await this.decide();
     } finally {
-      this.lastDecisionMs = performance.now() - t0;
-      this.decisions++;
-      this.report.spentMs += this.lastDecisionMs;
+      this.clock.decided(performance.now() - t0);
     }
   }
 
@@ -440,10 +395,3 @@ export class KoopmanTraining extends tf.Callback {
 }
 
 const PLAN_NOTE = 'window beyond the planned training';
-const BUDGET_NOTE = 'budget';
-
-/** The model fit() trains: a tf.Sequential trains (and hands callbacks) its inner LayersModel. */
-function trainedModel(m: tf.LayersModel): tf.LayersModel {
-  const inner = (m as unknown as { model?: unknown }).model;
-  return inner instanceof tf.LayersModel ? inner : m;
-}

@@ -84,3 +84,9 @@ export function checkGuardData(model: tf.LayersModel, data: [tf.Tensor | tf.Tens
     tf.dispose([...x1, ...y1]);
   }
 }
+
+/** The model fit() trains: a tf.Sequential trains (and hands callbacks) its inner LayersModel. */
+export function trainedModel(m: tf.LayersModel): tf.LayersModel {
+  const inner = (m as unknown as { model?: unknown }).model;
+  return inner instanceof tf.LayersModel ? inner : m;
+}
