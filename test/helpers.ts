@@ -52,3 +52,20 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   }
   return Math.sqrt(num / den);
 }
+
+/** n samples of a seeded 3 → 2 regression (y = [x₀ − x₁ + 0.3, 2x₂ − 0.1]), the plugin tests' data. */
+export function regressionData(tfjs: typeof import('@tensorflow/tfjs'), n: number, seed = 5) {
+  const r = rng(seed);
+  const X = Array.from({ length: n }, () => [r() - 0.5, r() - 0.5, r() - 0.5]);
+  const Y = X.map((x) => [x[0] - x[1] + 0.3, x[2] * 2 - 0.1]);
+  return { x: tfjs.tensor2d(X), y: tfjs.tensor2d(Y) };
+}
+
+/** The plugin tests' model: Dense 3→4 tanh ('h'), Dense 4→2 ('out'), seeded Glorot, SGD 0.1 on MSE. */
+export function regressionModel(tfjs: typeof import('@tensorflow/tfjs'), seed = 1) {
+  const m = tfjs.sequential();
+  m.add(tfjs.layers.dense({ inputShape: [3], units: 4, activation: 'tanh', name: 'h', kernelInitializer: tfjs.initializers.glorotUniform({ seed }) }));
+  m.add(tfjs.layers.dense({ units: 2, name: 'out', kernelInitializer: tfjs.initializers.glorotUniform({ seed: seed + 1 }) }));
+  m.compile({ optimizer: tfjs.train.sgd(0.1), loss: 'meanSquaredError' });
+  return m;
+}

@@ -8,7 +8,7 @@ import type { KoopmanOperator } from '../src/koopman/operator.js';
 import { dropWildOperators, type WindowFit } from '../src/koopman/window.js';
 import { TrajectoryRecorder } from '../src/trajectory/recorder.js';
 import { readWeights } from '../src/tfjs/weights.js';
-import { rng } from './helpers.js';
+import { regressionData, regressionModel } from './helpers.js';
 
 // The auto schedule: `koopmanTraining({ guard })` with no window or horizon plans its windows,
 // strides and horizons from the steps per epoch, says what it chose, and keeps within its budget.
@@ -20,20 +20,8 @@ beforeAll(async () => {
 const N = 640;
 const BATCH = 10; // 64 steps per epoch
 
-function data(seed = 5) {
-  const r = rng(seed);
-  const X = Array.from({ length: N }, () => [r() - 0.5, r() - 0.5, r() - 0.5]);
-  const Y = X.map((x) => [x[0] - x[1] + 0.3, x[2] * 2 - 0.1]);
-  return { x: tf.tensor2d(X), y: tf.tensor2d(Y) };
-}
-
-function model(seed = 1): tf.Sequential {
-  const m = tf.sequential();
-  m.add(tf.layers.dense({ inputShape: [3], units: 4, activation: 'tanh', name: 'h', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
-  m.add(tf.layers.dense({ units: 2, name: 'out', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
-  m.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
-  return m;
-}
+const data = (seed = 5) => regressionData(tf, N, seed);
+const model = (seed = 1): tf.Sequential => regressionModel(tf, seed);
 
 const fitOpts = (callbacks: tf.Callback[], epochs: number) => ({ epochs, batchSize: BATCH, shuffle: false, verbose: 0 as const, callbacks });
 

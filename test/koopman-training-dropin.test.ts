@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { KoopmanTraining, koopmanTraining, type KoopmanTrainingArgs } from '../plugins/koopman-training/index.js';
 import { TWO_TFJS_COPIES, WRAPPED_AS_PLAIN_OBJECT } from '../plugins/koopman-training/checks.js';
 import { readWeights } from '../src/tfjs/weights.js';
-import { rng } from './helpers.js';
+import { regressionData, regressionModel } from './helpers.js';
 
 // The training plugin as tfjs code uses it: one fit() per epoch, resumed runs, fitDataset, saved
 // state, bad guard data and guards that fail, against the same training without the plugin.
@@ -15,20 +15,8 @@ beforeAll(async () => {
 const N = 32;
 const BATCH = 8; // 4 steps per epoch
 
-function data(seed = 5) {
-  const r = rng(seed);
-  const X = Array.from({ length: N }, () => [r() - 0.5, r() - 0.5, r() - 0.5]);
-  const Y = X.map((x) => [x[0] - x[1] + 0.3, x[2] * 2 - 0.1]);
-  return { x: tf.tensor2d(X), y: tf.tensor2d(Y) };
-}
-
-function model(seed = 1): tf.Sequential {
-  const m = tf.sequential();
-  m.add(tf.layers.dense({ inputShape: [3], units: 4, activation: 'tanh', name: 'h', kernelInitializer: tf.initializers.glorotUniform({ seed }) }));
-  m.add(tf.layers.dense({ units: 2, name: 'out', kernelInitializer: tf.initializers.glorotUniform({ seed: seed + 1 }) }));
-  m.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
-  return m;
-}
+const data = (seed = 5) => regressionData(tf, N, seed);
+const model = (seed = 1): tf.Sequential => regressionModel(tf, seed);
 
 function args(extra: Partial<KoopmanTrainingArgs> = {}, validation?: [tf.Tensor, tf.Tensor]): KoopmanTrainingArgs {
   return {
