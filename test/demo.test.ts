@@ -125,13 +125,14 @@ describe('the demo (npm start)', () => {
       const kt = result.runs[2];
       const rep = kt.report!;
       const row = result.summary.methods[2];
-      expect(row.tried).toBe(rep.jumps.length);
+      expect(row.tried + row.abandoned).toBe(rep.jumps.length);
+      expect(row.abandoned).toBe(rep.jumps.filter((j) => j.projectedMs !== undefined).length);
       expect(row.accepted).toBe(rep.jumps.filter((j) => j.accepted).length);
       expect(row.skippedSteps).toBe(rep.jumps.filter((j) => j.accepted).reduce((a, j) => a + j.horizon, 0));
       expect(row.fitS).toBeCloseTo(rep.jumps.reduce((a, j) => a + j.fitMs, 0) / 1000, 9);
       expect(row.budgetSkips).toBe(rep.budgetSkips);
-      expect(row.tried + row.budgetSkips).toBe(2);
-      expect(result.text).toContain(`${row.accepted} / ${row.tried}`);
+      expect(row.tried + row.abandoned + row.budgetSkips).toBe(2);
+      expect(result.text).toContain(`${row.accepted} / ${row.tried}${row.abandoned > 0 ? ` (${row.abandoned} abandoned for the budget)` : ''}`);
       expect(result.text).toContain(`a snapshot every step (33 per decision); a decision every 34 steps from step 68`);
       expect(result.text).toContain(`${rep.budgetSkips} decision${rep.budgetSkips === 1 ? '' : 's'} skipped for the budget`);
     });

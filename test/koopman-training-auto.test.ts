@@ -115,7 +115,7 @@ describe('koopmanTraining auto schedule in fit()', () => {
     tf.dispose([x, y]);
   });
 
-  it('with a budget too small for any decision it makes the first, then neither records nor decides, and trains exactly as without it', async () => {
+  it('with a budget too small for any decision it abandons the first after one group fit, then neither records nor decides, and trains exactly as without it', async () => {
     const { x, y } = data();
     const plain = model();
     await plain.fit(x, y, fitOpts([], 4));
@@ -124,6 +124,10 @@ describe('koopmanTraining auto schedule in fit()', () => {
     const kt = koopmanTraining({ guard: { lossFn: () => 1 }, budget: 1e-12 });
     await m.fit(x, y, fitOpts([kt], 4));
     expect(kt.report.jumps.map((j) => [j.step, j.accepted])).toEqual([[128, false]]);
+    const j = kt.report.jumps[0];
+    expect(j.reason).toMatch(/^decision abandoned to stay within the budget: after 1 of 6 group fits/);
+    expect(j.projectedMs).toBeGreaterThan(0);
+    expect(kt.lastFit).toBeNull();
     expect(kt.report.budgetSkips).toBe(2);
     expect(kt.report.recordedSteps).toBe(33);
     expect(kt.report.notes.find((n) => n.startsWith('budget:'))).toMatch(/^budget: 2 window\(s\) neither recorded nor decided \(latest ending at step 256\)/);

@@ -26,7 +26,10 @@ export interface MethodSummary {
   extrapolateS: number;
   guardS: number;
   accepted: number;
+  /** Decisions made in full. */
   tried: number;
+  /** Decisions abandoned part-way to stay within the budget. */
+  abandoned: number;
   skippedSteps: number;
   /** The plugin's total seconds (recording, fits, extrapolation, guard, and the recording of decisions skipped for the budget). */
   spentS: number;
@@ -79,7 +82,8 @@ export function summarize(runs: readonly DemoRun[], stepsPerEpoch: number): Demo
       extrapolateS: sum((j) => j.extrapolateMs),
       guardS: sum((j) => j.guardMs),
       accepted: rep ? rep.jumps.filter((j) => j.accepted).length : NaN,
-      tried: rep ? rep.jumps.length : NaN,
+      tried: rep ? rep.jumps.filter((j) => j.projectedMs === undefined).length : NaN,
+      abandoned: rep ? rep.jumps.filter((j) => j.projectedMs !== undefined).length : NaN,
       skippedSteps: rep ? rep.skippedSteps : NaN,
       spentS: rep ? rep.spentMs / 1000 : NaN,
       budgetSkips: rep ? rep.budgetSkips : NaN,
@@ -106,7 +110,7 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
     ['final test accuracy', ...col((x) => `${(100 * x.finalAcc).toFixed(1)} %`)],
     ['total training time (s)', ...col((x) => x.totalS.toFixed(1))],
     ['plugin spent: record / fit / guard (s)', ...col((x) => (x.method === 'koopman' ? `${num(x.recordS, 2)} / ${num(x.fitS, 2)} / ${num(x.guardS, 2)} (all ${num(x.spentS, 2)})` : '–'))],
-    ['jumps accepted / tried', ...col((x) => (x.method === 'koopman' ? `${x.accepted} / ${x.tried}` : '–'))],
+    ['jumps accepted / tried', ...col((x) => (x.method === 'koopman' ? `${x.accepted} / ${x.tried}${x.abandoned > 0 ? ` (${x.abandoned} abandoned for the budget)` : ''}` : '–'))],
     ['optimizer steps skipped', ...col((x) => (x.method === 'koopman' ? String(x.skippedSteps) : '–'))],
   ];
   const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
@@ -129,10 +133,10 @@ export function formatSummary(sum: DemoSummary, runs: readonly DemoRun[], s: Dem
     `- EMA: an exponential moving average of the weights, avg ← ${num(ema?.emaDecay ?? NaN, 4)}·avg + ${num(1 - (ema?.emaDecay ?? NaN), 4)}·weights after every step (an average over about the last ${Math.round(s.emaShare * steps)} of the ${steps} steps); it is scored on the average, training uses the raw weights.`,
     `- koopmanTraining: records the weights during training, fits a linear model of how they move, and jumps them ahead along it.`,
     `- guard: each jump is tried on ${s.guardSize} training digits held out of training (never the test set) and kept only if their loss falls; otherwise the weights are put back.`,
-    `- jumps accepted / tried: decisions that kept a jump / all decisions made.`,
+    `- jumps accepted / tried: decisions that kept a jump / decisions made in full; 'abandoned' ones stopped part-way because finishing them would have passed the budget.`,
     `- optimizer steps skipped: steps the accepted jumps stand for (the weights moved as if trained that many more steps); every run takes the same ${steps} steps.`,
     `- record / fit / guard: the plugin's seconds copying weights, fitting the linear model and scoring jumps on the guard digits ('all' adds moving the weights along the fit); all inside its training time.`,
-    `- budget: the auto schedule skips a decision when the plugin's total cost would pass that share of the training time so far (plus the time its accepted jumps saved).`,
+    `- budget: the share of this run's planned training time the plugin may spend (plus the time its accepted jumps saved); a decision that would pass what is left is abandoned part-way, and a later one the budget cannot cover is skipped.`,
   ];
   return lines.join('\n');
 }

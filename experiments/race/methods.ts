@@ -188,7 +188,7 @@ export function koopmanPluginMethod(args: (w: Workload) => Omit<KoopmanTrainingA
     async begin(m, w) {
       const { candidates, ...rest } = args(w);
       kt = koopmanTraining({ ...rest, guard: { lossFn: (mm) => w.guardLoss(mm), ...(candidates ? { candidates } : {}) } });
-      await kt.attach(m, w.stepsPerEpoch);
+      await kt.attach(m, w.stepsPerEpoch, w.epochs * w.stepsPerEpoch);
     },
     afterStep: (_s, loss) => kt.afterStep({ loss }),
     heldWeights: async () => null,
@@ -214,7 +214,7 @@ export function koopmanAutoMethod(name = 'koopman'): RaceMethod {
       } else {
         kt = koopmanTraining({ guard: { lossFn: (mm) => w.guardLoss(mm) } });
       }
-      await kt.attach(m, w.stepsPerEpoch);
+      await kt.attach(m, w.stepsPerEpoch, w.epochs * w.stepsPerEpoch);
     },
     afterStep: (_s, loss) => kt.afterStep({ loss }),
     heldWeights: async () => null,

@@ -97,9 +97,10 @@ export class KoopmanTraining extends tf.Callback {
   /**
    * Prepares a custom training loop: call before the first `afterStep`. Calling it again with the
    * same model goes on where training stopped (the schedule, window and report are kept); another
-   * model, or {@link reset} first, starts afresh.
+   * model, or {@link reset} first, starts afresh. `totalSteps`, the optimizer steps the loop will
+   * still run, lets `budget` cover the whole run (fit() knows it; a custom loop must say).
    */
-  async attach(model: tf.LayersModel, stepsPerEpoch?: number): Promise<void> {
+  async attach(model: tf.LayersModel, stepsPerEpoch?: number, totalSteps?: number): Promise<void> {
     if (!(this instanceof KoopmanTraining)) throw wrongCaller(this);
     if (!isLayersModelLike(model)) throw new Error('koopmanTraining.attach(model): model must be a tf.LayersModel (tf.sequential() or tf.model())');
     if (!(model instanceof tf.LayersModel)) throw new Error(TWO_TFJS_COPIES);
@@ -108,9 +109,10 @@ export class KoopmanTraining extends tf.Callback {
       checkGuardData(model, this.options.guard.validationData);
       this.guardChecked = model;
     }
+    if (totalSteps !== undefined && !(Number.isInteger(totalSteps) && totalSteps >= 0)) throw new Error(`koopmanTraining.attach(model, stepsPerEpoch, totalSteps): totalSteps must be an integer ≥ 0; got ${totalSteps}`);
+    if (!this.schedule || this.setupFor !== trainedModel(model)) this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
+    this.clock.plan(totalSteps ?? null);
     this.clock.start();
-    if (this.schedule && this.setupFor === trainedModel(model)) return;
-    this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
   }
 
   /** Custom loop: call after every optimizer step (with that step's loss, when known). */
@@ -193,7 +195,9 @@ export class KoopmanTraining extends tf.Callback {
     } else if (spe && initialEpoch * spe > this.steps) {
       this.report.notes.push(`fit() resumed at initialEpoch ${initialEpoch} (step ${initialEpoch * spe}) but ${this.steps} steps were counted: steps go on from ${this.steps}`);
     }
-    this.planNote(spe && p?.epochs !== undefined ? this.steps + (p.epochs - initialEpoch) * spe : null);
+    const plannedEnd = spe && p?.epochs !== undefined ? this.steps + (p.epochs - initialEpoch) * spe : null;
+    this.planNote(plannedEnd);
+    this.clock.plan(plannedEnd !== null ? Math.max(0, plannedEnd - this.steps) : null);
     this.clock.start();
   }
 
@@ -217,6 +221,7 @@ export class KoopmanTraining extends tf.Callback {
 
   override async onTrainEnd(): Promise<void> {
     this.planNote(null);
+    this.clock.plan(null);
     this.clock.stop();
   }
 
@@ -351,27 +356,22 @@ export class KoopmanTraining extends tf.Callback {
 
   private async jump(): Promise<void> {
     const t0 = performance.now();
+    let projectedMs: number | undefined;
     try {
-      await this.decide();
+      projectedMs = await this.decide();
     } finally {
-      this.clock.decided(performance.now() - t0);
+      this.clock.decided(performance.now() - t0, projectedMs);
     }
   }
 
-  private async decide(): Promise<void> {
+  /** Makes the decision at t2; returns what it was projected to cost when it was abandoned for the budget. */
+  private async decide(): Promise<number | undefined> {
     const s = this.schedule!;
     let decided;
     try {
       decided = await decideJump({
-      model: this.net,
-      recorder: this.recorder!,
-      stride: this.stride,
-      options: this.options,
-      horizon: s.horizon,
-      candidates: s.candidates,
-      bracket: s.bracket,
-      step: this.steps,
-      recordMs: this.recordMs,
+        model: this.net, recorder: this.recorder!, stride: this.stride, options: this.options, horizon: s.horizon, candidates: s.candidates,
+        bracket: s.bracket, step: this.steps, recordMs: this.recordMs, limitMs: this.clock.limit(),
       });
     } catch (err) {
       if (err instanceof JumpAborted) {
@@ -383,7 +383,8 @@ export class KoopmanTraining extends tf.Callback {
       throw err;
     }
     const { record, fit } = decided;
-    this.lastFit = { groups: fit.groups, operators: fit.operators, states: fit.states, stride: fit.stride, step: this.steps };
+    // an abandoned decision fitted only some groups: the latest complete fit stays the one on record
+    if (record.projectedMs === undefined) this.lastFit = { groups: fit.groups, operators: fit.operators, states: fit.states, stride: fit.stride, step: this.steps };
     if (record.accepted) {
       this.report.skippedSteps += record.horizon;
       this.report.effectiveSteps = this.effectiveStep;
@@ -391,6 +392,7 @@ export class KoopmanTraining extends tf.Callback {
     this.report.jumps.push(record);
     if (this.options.verbose) console.log(describeJump(record));
     if (this.options.onJump) await this.options.onJump(record);
+    return record.projectedMs;
   }
 }
 

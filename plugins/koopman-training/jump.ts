@@ -23,6 +23,18 @@ export interface JumpContext {
   /** Optimizer steps taken (t2). */
   step: number;
   recordMs: number;
+  /**
+   * Time this decision may take, ms (null or omitted: no limit). The fit stops, and no further
+   * candidate is evaluated, once the decision's cost projected from what it has measured so far
+   * (the guard loss at t2, the groups fitted) would pass it; the weights are then left at t2.
+   */
+  limitMs?: number | null;
+}
+
+/** Guard evaluations a decision is expected to make after the loss at t2 (for its cost projection). */
+function expectedEvaluations(candidates: number[] | null, bracket: number | null | undefined): number {
+  if (!candidates) return 0;
+  return Math.min(candidates.length, bracket ? bracket + 2 : candidates.length);
 }
 
 /** A decision that failed part-way: the t2 weights were restored; `record` says what happened. */
@@ -47,9 +59,30 @@ export function halfWindow(n: number): number {
  */
 export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; fit: WindowFit }> {
   const { model, recorder: rec, stride: k, options: o } = c;
-  const fit = fitWindow({ recorder: rec, stride: k }, o.fit);
+  const start = performance.now();
+  const limit = c.limitMs ?? null;
+  const guarded = Boolean(c.candidates && o.guard);
+  let guardMs = 0;
+  const evalLoss = async (): Promise<number> => {
+    const t0 = performance.now();
+    const l = await guardLoss(model, o.guard!);
+    guardMs += performance.now() - t0;
+    return l;
+  };
+  // The guard loss at t2 comes first: its time is what each candidate's evaluation will cost, the
+  // yardstick of the projection below. A failure is raised where the decision's errors are.
+  let before: { loss: number } | { error: unknown } = { loss: Number.NaN };
+  if (guarded) {
+    try {
+      before = { loss: await evalLoss() };
+    } catch (error) {
+      before = { error };
+    }
+  }
+  const projection = limit !== null ? projectCost(rec, start, guardMs * expectedEvaluations(c.candidates, c.bracket)) : null;
+  const fit = fitWindow({ recorder: rec, stride: k, ...(projection && limit !== null ? { stop: { test: (n, ms) => projection.over(n, ms, limit), reason: 'not fitted: the decision was abandoned to stay within the budget' } } : {}) }, o.fit);
   const tau = o.guard?.agreement ?? null;
-  const halfFit = tau !== null ? fitWindow({ recorder: rec, stride: k, last: halfWindow(rec.count) }, o.fit) : null;
+  const halfFit = tau !== null && fit.stopped === 0 ? fitWindow({ recorder: rec, stride: k, last: halfWindow(rec.count) }, o.fit) : null;
   if (halfFit) fit.ms += halfFit.ms;
   if (o.maxStepRatio !== null) {
     const t0 = performance.now();
@@ -59,10 +92,9 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
     fit.ms += performance.now() - t0;
   }
   const skippedGroups: { id: string; reason: string }[] = [];
-  fit.errors.forEach((msg, g) => skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
+  fit.errors.forEach((msg, g) => fit.stopped === 0 && skippedGroups.push({ id: rec.groups[g].id, reason: msg }));
   const base = readWeights(model);
   let extrapolateMs = 0;
-  let guardMs = 0;
   // Each group's whole-window prediction h steps ahead, made once per horizon (the agreement
   // check and the candidate weights share it); null for groups without an operator.
   const predicted = new Map<number, (Float64Array | null)[]>();
@@ -109,7 +141,15 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
     skippedGroups,
   };
   try {
-    if (fit.operators.every((op) => op === null)) {
+    if ('error' in before) throw before.error;
+    if (fit.stopped > 0) {
+      const fitted = rec.groups.length - fit.stopped;
+      record.projectedMs = projection!.projected;
+      record.lossAfter = record.lossBefore = before.loss;
+      record.reason =
+        `decision abandoned to stay within the budget: after ${fitted} of ${rec.groups.length} group fits (${(performance.now() - start).toFixed(0)} ms) ` +
+        `the whole decision was projected at ≈ ${projection!.projected.toFixed(0)} ms, more than the ${limit!.toFixed(0)} ms the budget had left; weights unchanged`;
+    } else if (fit.operators.every((op) => op === null)) {
       record.reason = `no group could be fitted (${skippedGroups[0]?.reason ?? 'no groups'}); weights unchanged`;
     } else if (!c.candidates || !o.guard) {
       const w = candidateWeights(c.horizon);
@@ -123,13 +163,8 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
       }
     } else {
       const guard = o.guard;
-      const evalLoss = async (): Promise<number> => {
-        const t0 = performance.now();
-        const l = await guardLoss(model, guard);
-        guardMs += performance.now() - t0;
-        return l;
-      };
-      record.lossBefore = await evalLoss();
+      const evalMs = guardMs;
+      record.lossBefore = before.loss;
     if (!Number.isFinite(record.lossBefore)) {
       throw new Error(`guard loss at t2 (before any jump) is ${record.lossBefore}: ${guard.lossFn ? 'guard.lossFn' : 'guard.validationData'} gives no finite loss to compare candidates with`);
     }
@@ -138,8 +173,13 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
       let passed = 0;
       let nonFiniteLoss = 0;
       let worse = 0;
+      let outOfBudget = false;
       for (const h of c.candidates) {
         if (c.bracket && worse >= c.bracket) break;
+        if (limit !== null && performance.now() - start + evalMs > limit) {
+          outOfBudget = true;
+          break;
+        }
         const dis = tau !== null ? disagreement(h) : undefined;
         if (dis !== undefined && !(dis <= tau!)) {
           results.push({ horizon: h, loss: NaN, disagreement: dis });
@@ -169,12 +209,17 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
         record.horizon = best.h;
         record.lossAfter = best.loss;
         const within = tau !== null ? ` (${passed} within agreement ${tau})` : '';
-        const tried = results.length < c.candidates.length ? ` (${c.candidates.length - results.length} longer ones not tried after ${c.bracket} worse in a row)` : '';
+        const tried =
+          results.length < c.candidates.length
+            ? ` (${c.candidates.length - results.length} longer ones not tried ${outOfBudget ? 'to stay within the budget' : `after ${c.bracket} worse in a row`})`
+            : '';
         record.reason = `best of ${results.length} candidate horizons${within}${tried} lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%`;
       } else {
         writeWeights(model, base);
         record.lossAfter = record.lossBefore;
-        record.reason = best
+        record.reason = outOfBudget && results.length === 0
+          ? `no candidate was evaluated: one guard evaluation (${evalMs.toFixed(0)} ms) would have passed the ${limit!.toFixed(0)} ms the budget had left for this decision; exact t2 weights restored`
+          : best
           ? best.loss < record.lossBefore
             ? `the best candidate (${best.loss.toPrecision(4)} at ${best.h} steps) lowered the guard loss by ${(100 * (1 - best.loss / record.lossBefore)).toFixed(2)}%, less than guard.minImprovement ${guard.minImprovement} asks (below ${bar.toPrecision(4)}); exact t2 weights restored`
             : `no candidate beat the loss at t2 (best ${best.loss.toPrecision(4)} at ${best.h} steps vs ${record.lossBefore.toPrecision(4)}); exact t2 weights restored`
@@ -185,6 +230,7 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
               : nonFiniteLoss > 0
                 ? `no candidate gave a finite guard loss (${passed - nonFiniteLoss} prediction(s) non-finite, ${nonFiniteLoss} finite prediction(s) with a non-finite loss); exact t2 weights restored`
                 : 'every candidate prediction was non-finite; exact t2 weights restored';
+        if (outOfBudget && results.length > 0) record.reason += ` (${c.candidates.length - results.length} longer candidate(s) not tried to stay within the budget)`;
       }
     }
   } catch (err) {
@@ -202,6 +248,36 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
   record.guardMs = guardMs;
   if (record.accepted && o.optimizerState === 'reset' && model.optimizer) await resetOptimizerState(model.optimizer);
   return { record, fit };
+}
+
+/**
+ * The decision's cost as projected after each group fit: the time spent so far (the guard loss at
+ * t2 included), plus the remaining groups at the pace of the groups after the first (the first
+ * pays for compiling the fitting code), plus `guardMs` for the candidate evaluations still to come.
+ * A group's share is d·m·min(d, m), the cost of its fit. Projects from the third group on; stops
+ * at once when the time spent alone passes the limit.
+ */
+function projectCost(rec: TrajectoryRecorder, start: number, guardMs: number) {
+  const m = Math.max(1, rec.count - 1);
+  const cum = [0];
+  for (const g of rec.groups) {
+    const d = g.indices.length;
+    cum.push(cum[cum.length - 1] + d * m * Math.min(d, m));
+  }
+  const total = cum[cum.length - 1];
+  const before = performance.now() - start;
+  let firstMs = 0;
+  const p = {
+    projected: 0,
+    over(fitted: number, elapsedMs: number, limit: number): boolean {
+      if (fitted === 1) firstMs = elapsedMs;
+      const spent = before + elapsedMs;
+      const pace = fitted >= 3 && cum[fitted] > cum[1] ? (elapsedMs - firstMs) / (cum[fitted] - cum[1]) : 0;
+      p.projected = spent + pace * (total - cum[fitted]) + guardMs;
+      return spent > limit || (fitted >= 3 && p.projected > limit);
+    },
+  };
+  return p;
 }
 
 /** The guard loss of the model's current weights: the user's lossFn, or model.evaluate's loss on validationData. */

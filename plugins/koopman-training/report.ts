@@ -32,6 +32,11 @@ export interface JumpRecord {
   ranks: { min: number; median: number; max: number };
   /** Groups that got no operator (and kept their t2 weights), with why. */
   skippedGroups: { id: string; reason: string }[];
+  /**
+   * Set when the decision was abandoned part-way to stay within `budget`: what the whole decision
+   * was projected to cost, ms (the next window is funded only if the budget covers that much).
+   */
+  projectedMs?: number;
 }
 
 /** The schedule the plugin runs, in optimizer steps: the auto schedule's choices, or the explicit one's. */

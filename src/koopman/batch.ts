@@ -11,15 +11,25 @@ export interface BatchFit {
   errors: Map<number, string>;
   ranks: { min: number; median: number; max: number };
   ms: number;
+  /** Groups left unfitted because `stop` said so (0 when it never did). */
+  stopped: number;
 }
+
+/**
+ * Asked after each group's fit with the groups fitted so far and the time since the fit began
+ * (ms); returning true leaves the remaining groups unfitted (null operators, with `reason` as
+ * their error). Lets a caller hold a fit to a time budget it projects from the groups done.
+ */
+export type FitStop = (fitted: number, elapsedMs: number) => boolean;
 
 /**
  * Fits one operator per recorded group, reusing a single scratch buffer and one SVD workspace
  * (no per-group allocation beyond each operator's own results). Groups whose fit fails
  * (for example too few snapshots for their dimension under the rank rule) are reported, not thrown,
- * unless `strict` is set. `last` fits only the newest `last` snapshots (all when omitted).
+ * unless `strict` is set. `last` fits only the newest `last` snapshots (all when omitted); `stop`
+ * can end the fit early (see {@link FitStop}).
  */
-export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false, last?: number): BatchFit {
+export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false, last?: number, stop?: { test: FitStop; reason: string }): BatchFit {
   const t0 = performance.now();
   const o = resolveFitOptions(options);
   const held = recorder.count;
@@ -33,7 +43,14 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
   const work = new SvdWorkspace();
   const operators: (KoopmanOperator | null)[] = [];
   const errors = new Map<number, string>();
+  let stopped = 0;
   recorder.groups.forEach((group, g) => {
+    if (stopped > 0 || (g > 0 && stop?.test(g, performance.now() - t0))) {
+      stopped++;
+      errors.set(g, stop!.reason);
+      operators.push(null);
+      return;
+    }
     const d = group.indices.length;
     let rows = recorder.rows(g, scratch).subarray(0, d * held);
     if (skip > 0) {
@@ -57,5 +74,6 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
       ? { min: ranks[0], median: ranks[ranks.length >> 1], max: ranks[ranks.length - 1] }
       : { min: 0, median: 0, max: 0 },
     ms: performance.now() - t0,
+    stopped,
   };
 }

@@ -1,7 +1,7 @@
 import { scatterGroup } from '../partition/partition.js';
 import type { WeightGroup } from '../partition/types.js';
 import type { TrajectoryRecorder } from '../trajectory/recorder.js';
-import { fitRecorded } from './batch.js';
+import { fitRecorded, type FitStop } from './batch.js';
 import { fitRows } from './fit.js';
 import type { KoopmanOperator } from './operator.js';
 import { resolveFitOptions, type FitOptions } from './options.js';
@@ -17,6 +17,8 @@ export type WindowSource =
       stride?: number;
       /** Fit only the newest `last` snapshots. @default all held */
       last?: number;
+      /** Ends the fit early (the remaining groups get no operator, with `reason`). @default never */
+      stop?: { test: FitStop; reason: string };
     }
   | { weightsAt: WeightsAt; groups: WeightGroup[]; /** First and last step of the window (inclusive; end − start a multiple of stride). */ start: number; end: number; stride: number };
 
@@ -34,6 +36,8 @@ export interface WindowFit {
   snapshots: number;
   ranks: { min: number; median: number; max: number };
   ms: number;
+  /** Groups left unfitted because the source's `stop` said so (0 otherwise). */
+  stopped: number;
   /** Every group's state `steps` optimizer steps past the window end (null where no operator). O(1) in steps per group. */
   predictGroups(steps: number): (Float64Array | null)[];
   /**
@@ -58,9 +62,11 @@ export function fitWindow(source: WindowSource, options: FitOptions = {}, strict
   let states: Float64Array[];
   let stride: number;
   let snapshots: number;
+  let stopped = 0;
   if ('recorder' in source) {
     const rec = source.recorder;
-    const fit = fitRecorded(rec, options, strict, source.last);
+    const fit = fitRecorded(rec, options, strict, source.last, source.stop);
+    stopped = fit.stopped;
     groups = rec.groups;
     operators = fit.operators;
     errors = fit.errors;
@@ -117,6 +123,7 @@ export function fitWindow(source: WindowSource, options: FitOptions = {}, strict
     snapshots,
     ranks: ranks.length ? { min: ranks[0], median: ranks[ranks.length >> 1], max: ranks[ranks.length - 1] } : { min: 0, median: 0, max: 0 },
     ms: performance.now() - t0,
+    stopped,
     predictGroups,
     predictWeights(steps, base, predicted = predictGroups(steps)) {
       for (const x of predicted) if (x) for (let i = 0; i < x.length; i++) if (!Number.isFinite(Math.fround(x[i]))) return null;
