@@ -125,6 +125,17 @@ async function main(): Promise<void> {
       model.dispose();
       continue;
     }
+    // Streaming (not built): keeping each group's triangular factor up to date while recording
+    // moves the fit's flops into the recording — a row appended to a d×d R costs ≥ 2d² flops, the
+    // batch QR's share per snapshot — so it costs at least fit ÷ snapshots per recorded step, and
+    // the decision keeps the extrapolation and the guard.
+    const perStep = j.fitMs / (t2 - t1 + 1);
+    report(
+      'streaming_projection_wasm',
+      (stepMs + perStep) / stepMs,
+      'recording overhead ≤ 1.02, for the record',
+      `(projected from the lines above, not a built path: ≥ ${perStep.toFixed(2)} ms per recorded step on top of ${stepMs.toFixed(3)} ms; the whole jump would then be ≥ ${((j.extrapolateMs + j.guardMs) / (stepMs * T)).toFixed(3)} of the optimizer time it replaces, the fit's ${(j.fitMs / (stepMs * T)).toFixed(3)} paid during recording instead: streaming moves the cost, it does not remove it)`,
+    );
     const op = ops.reduce((a, b) => (b.rank > a.rank ? b : a));
     const x0 = new Float64Array(op.dim).fill(0.01);
     const timePredict = (steps: number) => {
