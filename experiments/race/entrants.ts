@@ -15,6 +15,7 @@ import {
 } from './methods.js';
 import type { Workload } from './workloads.js';
 import { koopmanBestOfMethod } from './best-of.js';
+import { DE_POLICIES, RESET_CONTROLS } from './de-policies.js';
 
 /** The peers every Koopman method is compared with (best of them per run). */
 export const PEERS = ['ema', 'ema-tf', 'lawa', 'lookahead'] as const;
@@ -35,7 +36,7 @@ export const SNAPSHOT_POLICIES: Record<string, Partial<SnapshotPolicy>> = {
 
 /** Methods of the reference race, in the order of the first seed (later seeds rotate it). */
 export const RACE_METHODS = ['plain', 'ema', 'lawa', 'lookahead', 'koopman', 'koopman-best'] as const;
-export const KNOWN_METHODS = ['plain', ...PEERS, 'koopman', 'koopman-fixed', 'koopman-best', ...Object.keys(SNAPSHOT_POLICIES)];
+export const KNOWN_METHODS = ['plain', ...PEERS, 'koopman', 'koopman-fixed', 'koopman-best', ...Object.keys(SNAPSHOT_POLICIES), ...Object.keys(DE_POLICIES), ...Object.keys(RESET_CONTROLS)];
 
 /**
  * The plugin's explicit settings (`koopman-fixed`), the best found before the auto schedule: Fashion MLPs — quasi-node q = 32 everywhere,
@@ -79,6 +80,9 @@ export function makeMethod(name: string, emaDecay = 0.995): RaceMethod {
   if (name === 'koopman') return koopmanAutoMethod();
   if (name === 'koopman-fixed') return koopmanPluginMethod(pluginArgs);
   if (name === 'koopman-best') return koopmanBestOfMethod('koopman-best', { decay: emaDecay });
+  if (RESET_CONTROLS[name]) return RESET_CONTROLS[name]();
+  const de = DE_POLICIES[name];
+  if (de) return koopmanPluginMethod(de, name);
   const p = SNAPSHOT_POLICIES[name];
   if (p) return koopmanSnapshotMethod(name, { decay: emaDecay, ...p });
   throw new Error(`unknown race method '${name}'; known: ${KNOWN_METHODS.join(', ')}`);

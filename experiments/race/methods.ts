@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import * as tfjs from '@tensorflow/tfjs';
-import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from '../../plugins/koopman-training/index.js';
+import { koopmanTraining, type JumpRecord, type KoopmanTraining } from '../../plugins/koopman-training/index.js';
+import { afterJumpMoments, type PolicyArgs } from './de-policies.js';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 import { emaUpdate, LawaBuffer, lookaheadSync } from './peers.js';
 import { bracketSearch, gridSearch, SNAPSHOT_FIT_DEFAULTS, SnapshotRing, SnapshotSpaceFit, type Probe } from './shadow.js';
@@ -35,7 +36,8 @@ export interface MethodCosts {
  */
 export interface RaceMethod {
   readonly name: string;
-  begin(model: tf.LayersModel, w: Workload): Promise<void>;
+  /** `optimizer` is the one the harness steps (a method that changes its state after a jump needs it). */
+  begin(model: tf.LayersModel, w: Workload, optimizer?: tf.Optimizer): Promise<void>;
   afterStep(step: number, loss: number): Promise<void>;
   heldWeights(step: number): Promise<Float32Array | null>;
   costs(): MethodCosts;
@@ -181,14 +183,17 @@ function pluginCosts(kt: KoopmanTraining): MethodCosts {
 }
 
 /** The plugin with an explicit schedule, driven as a custom loop drives it (attach + afterStep), guard on the guard loss. */
-export function koopmanPluginMethod(args: (w: Workload) => Omit<KoopmanTrainingArgs, 'guard'> & { candidates?: number[] }, name = 'koopman-fixed'): RaceMethod {
+export function koopmanPluginMethod(args: (w: Workload) => PolicyArgs, name = 'koopman-fixed'): RaceMethod {
   let kt: KoopmanTraining;
   return {
     name,
-    async begin(m, w) {
-      const { candidates, ...rest } = args(w);
-      kt = koopmanTraining({ ...rest, guard: { lossFn: (mm) => w.guardLoss(mm), ...(candidates ? { candidates } : {}) } });
-      await kt.attach(m, w.stepsPerEpoch, w.epochs * w.stepsPerEpoch);
+    async begin(m, w, optimizer) {
+      const { candidates, moments, minImprovement, ...rest } = args(w);
+      if (moments && moments !== 'keep' && !optimizer) throw new Error(`${name}: moments '${moments}' needs the optimizer the harness steps`);
+      const onJump = moments && moments !== 'keep' ? async (j: JumpRecord) => { if (j.accepted) await afterJumpMoments(optimizer!, moments, j.horizon); } : undefined;
+      kt = koopmanTraining({ ...rest, ...(onJump ? { onJump } : {}), guard: { lossFn: (mm) => w.guardLoss(mm), ...(candidates ? { candidates } : {}), ...(minImprovement !== undefined ? { minImprovement } : {}) } });
+      // no totalSteps: the policies' budget (koopman-de's) counts the training so far, as when its part was measured
+      await kt.attach(m, w.stepsPerEpoch);
     },
     afterStep: (_s, loss) => kt.afterStep({ loss }),
     heldWeights: async () => null,

@@ -50,7 +50,7 @@ export async function runMethod(w: Workload, seed: number, method: RaceMethod, e
   };
   let t0 = performance.now();
   let c0 = cpuNow();
-  await method.begin(model, w);
+  await method.begin(model, w, opt);
   let held = await method.heldWeights(0);
   train += performance.now() - t0;
   cpu += cpuNow() - c0;
