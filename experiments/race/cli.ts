@@ -68,7 +68,7 @@ export const raceCommand: CommandModule<object, RaceArgs> = {
     y
       .option('seeds', { type: 'number', describe: 'seeds per workload × optimizer (default 5; 1 with --quick)' })
       .option('seed-offset', { type: 'number', describe: 'first seed (default 0)' })
-      .option('workloads', { type: 'string', describe: `comma-separated: ${WORKLOADS.join(', ')}` })
+      .option('workloads', { type: 'string', describe: `comma-separated: ${WORKLOADS.join(', ')} (fashion-cnn: seed 003's CNN, adam only, ≈ 50× a Fashion-MLP step; never in --quick)` })
       .option('optimizers', { type: 'string', describe: 'comma-separated optimizers to run (default: each workload\'s three)' })
       .option('methods', { type: 'string', describe: `comma-separated: ${KNOWN_METHODS.join(', ')}` })
       .option('epochs', { type: 'number', describe: 'Fashion-MNIST epochs (default 12)' })

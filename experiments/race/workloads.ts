@@ -7,16 +7,21 @@ import { makeOptimizer } from '../shared/optimizers.js';
 import { setLearningRate } from '../../src/tfjs/learning-rate.js';
 import { learningRate, trainingTimes } from '../shared/de-solver/problem.js';
 import { MLP_ADADELTA, buildMlp } from '../shared/mlp.js';
+import { buildCnn } from '../shared/cnn.js';
 
-export const WORKLOADS = ['fashion-mlp', 'fashion-mlp-wide', 'de-solver'] as const;
+export const WORKLOADS = ['fashion-mlp', 'fashion-mlp-wide', 'fashion-cnn', 'de-solver'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 export const OPTIMIZERS_BY_WORKLOAD: Record<WorkloadName, readonly string[]> = {
   'fashion-mlp': ['adam', 'sgd-momentum', 'adadelta'],
   'fashion-mlp-wide': ['adam', 'sgd-momentum', 'adadelta'],
+  'fashion-cnn': ['adam'],
   'de-solver': ['adam', 'adagrad', 'adadelta'],
 };
 
-/** Hidden widths of the Fashion-MNIST nets. */
+/** The Fashion-MNIST workloads. */
+export type FashionName = 'fashion-mlp' | 'fashion-mlp-wide' | 'fashion-cnn';
+
+/** Hidden widths of the Fashion-MNIST MLPs. */
 const WIDTHS: Record<'fashion-mlp' | 'fashion-mlp-wide', number[]> = { 'fashion-mlp': [20, 20, 20], 'fashion-mlp-wide': [128, 64] };
 
 /** Sizes of the Fashion-MNIST race, all disjoint parts of the 60 000 training images. */
@@ -150,14 +155,19 @@ function shuffle<T>(a: T[], rand: () => number): void {
   }
 }
 
+/** The network's view of rows of flat images: themselves, or [n, 28, 28, 1] for the CNN (a reshape, no copy). */
+type Shape = (x: tf.Tensor2D) => tf.Tensor;
+const flat: Shape = (x) => x;
+const image: Shape = (x) => x.reshape([x.shape[0], 28, 28, 1]);
+
 /** Mean cross-entropy and accuracy of the model over the blocks (each one forward pass). */
-function crossEntropy(model: tf.LayersModel, blocks: Block[]): { loss: number; acc: number } {
+function crossEntropy(model: tf.LayersModel, blocks: Block[], shape: Shape): { loss: number; acc: number } {
   let n = 0;
   let loss = 0;
   let hits = 0;
   for (const b of blocks) {
     const [l, h] = tf.tidy(() => {
-      const p = model.apply(b.x) as tf.Tensor2D;
+      const p = model.apply(shape(b.x)) as tf.Tensor2D;
       const ce = tf.metrics.categoricalCrossentropy(b.y, p).sum();
       const hit = tf.equal(p.argMax(1), b.y.argMax(1)).sum();
       return [ce.dataSync()[0], hit.dataSync()[0]];
@@ -169,10 +179,18 @@ function crossEntropy(model: tf.LayersModel, blocks: Block[]): { loss: number; a
   return { loss: loss / n, acc: hits / n };
 }
 
-/** A Fashion-MNIST MLP workload (784-20-20-20-10 or 784-128-64-10, ReLU, softmax, cross-entropy). */
-export function fashionWorkload(name: 'fashion-mlp' | 'fashion-mlp-wide', optimizer: string, epochs: number, sizes: FashionSizes = FASHION_DEFAULTS): Workload {
+/**
+ * A Fashion-MNIST workload: an MLP (784-20-20-20-10 or 784-128-64-10, ReLU, softmax,
+ * cross-entropy) on flat images, or seed 003's CNN (experiments/shared/cnn.ts, He-normal
+ * initialisation) on [28, 28, 1] images; the same images, split and data order for all three.
+ */
+export function fashionWorkload(name: FashionName, optimizer: string, epochs: number, sizes: FashionSizes = FASHION_DEFAULTS): Workload {
+  if (name === 'fashion-cnn' && optimizer !== 'adam') throw new Error(`fashion-cnn runs with adam only; got ${optimizer}`);
   fashionOptimizer(optimizer).dispose();
   const data = fashionData(sizes);
+  const shape = name === 'fashion-cnn' ? image : flat;
+  // model.evaluate takes the guard images in the network's shape (a reshape shares the data)
+  const guardX = shape(data.guardAll.x);
   const bs = sizes.batchSize;
   const stepsPerEpoch = Math.floor(sizes.train / bs);
   // The epoch's shuffled order; each step gathers its batch's rows by index (as fit() does).
@@ -184,7 +202,7 @@ export function fashionWorkload(name: 'fashion-mlp' | 'fashion-mlp-wide', optimi
     optimizer,
     epochs,
     stepsPerEpoch,
-    build: (seed) => buildMlp(seed, WIDTHS[name]),
+    build: (seed) => (name === 'fashion-cnn' ? buildCnn(seed) : buildMlp(seed, WIDTHS[name])),
     makeOptimizer: () => fashionOptimizer(optimizer),
     beginEpoch(seed, epoch) {
       const o = Array.from({ length: sizes.train }, (_, i) => i);
@@ -196,7 +214,7 @@ export function fashionWorkload(name: 'fashion-mlp' | 'fashion-mlp-wide', optimi
       const rows = order!.subarray(b * bs, (b + 1) * bs);
       const l = tf.tidy(() => {
         const idx = tf.tensor1d(rows, 'int32');
-        const xb = tf.gather(data.x, idx);
+        const xb = shape(tf.gather(data.x, idx));
         const yb = tf.gather(data.y, idx);
         return opt.minimize(() => tf.metrics.categoricalCrossentropy(yb, model.apply(xb, { training: true }) as tf.Tensor).mean() as tf.Scalar, true, trainable(model))!;
       });
@@ -204,14 +222,15 @@ export function fashionWorkload(name: 'fashion-mlp' | 'fashion-mlp-wide', optimi
       l.dispose();
       return v;
     },
-    evaluate: (model) => crossEntropy(model, data.val),
-    guardLoss: (model) => crossEntropy(model, data.guard).loss,
-    guardData: [data.guardAll.x, data.guardAll.y],
+    evaluate: (model) => crossEntropy(model, data.val, shape),
+    guardLoss: (model) => crossEntropy(model, data.guard, shape).loss,
+    guardData: [guardX, data.guardAll.y],
     endRun() {
       order = null;
     },
     dispose() {
       this.endRun();
+      if (guardX !== data.guardAll.x) guardX.dispose();
     },
   };
 }

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
+import { buildCnn } from '../shared/cnn.js';
 import { buildMlp } from '../shared/mlp.js';
 
-/** Networks of the study: seed 004's MLP, the paper's dense head alone, and seed 003's CNN. */
+/** Networks of the study: seed 004's MLP, the paper's dense head alone, and seed 003's CNN (experiments/shared/cnn.ts). */
 export type StudyModel = 'mlp' | 'wide' | 'cnn';
 export const STUDY_MODELS: readonly StudyModel[] = ['mlp', 'wide', 'cnn'];
 
@@ -36,22 +37,6 @@ export const DEAD_BIAS = -3;
 
 /** Hidden widths of the dense networks. */
 export const DENSE_WIDTHS: Record<Exclude<StudyModel, 'cnn'>, number[]> = { mlp: [20, 20, 20], wide: [100] };
-
-/**
- * Seed 003's MNIST CNN: conv 16@5×5 → maxpool 2 → conv 32@5×5 → maxpool 2 → dense 100 → dense 10
- * softmax (ReLU, 'valid' padding: 28 → 24 → 12 → 8 → 4, so the dense head sees 512 features).
- */
-export function buildCnn(): tf.Sequential {
-  const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 16, kernelSize: 5, activation: 'relu', name: 'conv1' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }));
-  m.add(tf.layers.conv2d({ filters: 32, kernelSize: 5, activation: 'relu', name: 'conv2' }));
-  m.add(tf.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }));
-  m.add(tf.layers.flatten({ name: 'flatten' }));
-  m.add(tf.layers.dense({ units: 100, activation: 'relu', name: 'dense1' }));
-  m.add(tf.layers.dense({ units: 10, activation: 'softmax', name: 'dense2' }));
-  return m;
-}
 
 /** Builds a study network (dense ones with seed 004's builder) and initialises it with `init`. */
 export function buildStudyModel(model: StudyModel, init: Init, seed: number): tf.Sequential {
