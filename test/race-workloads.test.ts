@@ -6,6 +6,19 @@ import { buildCnn, layerSeed, SEED_ZERO } from '../experiments/shared/cnn.js';
 
 const SIZES = { train: 1_280, validation: 1_500, guard: 300, batchSize: 64 };
 
+
+/** Watches the backend's readSync: the largest read (values) until restore(). */
+function spyOnReads(): { largest(): number; restore(): void } {
+  const backend = tf.backend() as unknown as { readSync(id: object, s?: number, e?: number): ArrayLike<number> };
+  const orig = backend.readSync.bind(backend);
+  let largest = 0;
+  backend.readSync = (id, s, e) => {
+    const out = orig(id, s, e);
+    largest = Math.max(largest, out.length);
+    return out;
+  };
+  return { largest: () => largest, restore: () => void (backend.readSync = orig) };
+}
 describe('race Fashion-MLP workload', () => {
   afterAll(() => releaseFashionData());
 
@@ -34,23 +47,16 @@ describe('race Fashion-MLP workload', () => {
     const opt = w.makeOptimizer();
     w.beginEpoch(2, 0);
     w.step(model, opt, 0); // first call: optimizer slots are created
-    const backend = tf.backend() as unknown as { readSync(id: object, s?: number, e?: number): ArrayLike<number> };
-    const orig = backend.readSync.bind(backend);
-    let largest = 0;
-    backend.readSync = (id, s, e) => {
-      const out = orig(id, s, e);
-      largest = Math.max(largest, out.length);
-      return out;
-    };
+    const reads = spyOnReads();
     const before = tf.memory().numTensors;
     try {
       for (let step = 1; step < 4; step++) w.step(model, opt, step);
     } finally {
-      backend.readSync = orig;
+      reads.restore();
     }
     // the largest read is a weight (784 × 20) or a batch (64 × 784), never the epoch's 1 280 × 784 images
-    expect(largest).toBeGreaterThan(0);
-    expect(largest).toBeLessThanOrEqual(64 * 784);
+    expect(reads.largest()).toBeGreaterThan(0);
+    expect(reads.largest()).toBeLessThanOrEqual(64 * 784);
     expect(tf.memory().numTensors).toBe(before);
     w.endRun();
     model.dispose();
@@ -70,14 +76,7 @@ describe('race Fashion-MLP workload', () => {
     const before0 = w.evaluate(model).loss;
     w.beginEpoch(1, 0);
     const first = w.step(model, opt, 0); // first call: Adam's slots are created
-    const backend = tf.backend() as unknown as { readSync(id: object, s?: number, e?: number): ArrayLike<number> };
-    const orig = backend.readSync.bind(backend);
-    let largest = 0;
-    backend.readSync = (id, s, e) => {
-      const out = orig(id, s, e);
-      largest = Math.max(largest, out.length);
-      return out;
-    };
+    const reads = spyOnReads();
     const before = tf.memory().numTensors;
     const losses: number[] = [first];
     try {
@@ -86,12 +85,12 @@ describe('race Fashion-MLP workload', () => {
         expect(tf.memory().numTensors).toBe(before);
       }
     } finally {
-      backend.readSync = orig;
+      reads.restore();
     }
     // the largest read is a batch of images (32 × 784) or the dense head's kernel (512 × 100),
     // never the 256 training images
-    expect(largest).toBeGreaterThan(0);
-    expect(largest).toBeLessThanOrEqual(512 * 100);
+    expect(reads.largest()).toBeGreaterThan(0);
+    expect(reads.largest()).toBeLessThanOrEqual(512 * 100);
     // Adam 1e-3 on one epoch of 256 images: the mini-batch loss of the last steps is below the first ones',
     // and the scored loss below the untrained one (≈ ln 10)
     const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
