@@ -289,6 +289,35 @@ describe('fit() integration, custom loops and reports', () => {
     }
   });
 
+  it("resets the custom loop's own optimizer after an accepted jump (optimizer), and asks for it when the model has none", async () => {
+    const { x, y } = regression();
+    const m = tf.sequential(); // not compiled: the loop steps its own Adam
+    m.add(tf.layers.dense({ inputShape: [4], units: 2, name: 'lin', kernelInitializer: tf.initializers.randomNormal({ seed: 9 }) }));
+    const opt = tf.train.adam(0.05);
+    const mse = () => tf.losses.meanSquaredError(y, m.predict(x) as tf.Tensor) as tf.Scalar;
+    const args = { window: { start: 5, end: 25 }, horizon: 64, rank: -1, guard: { lossFn: () => tf.tidy(() => mse().dataSync()[0]) }, optimizerState: 'reset' as const };
+    await expect(koopmanTraining(args).attach(m)).rejects.toThrow("optimizerState 'reset' needs the optimizer the loop steps: pass it as koopmanTraining({ optimizer, … })");
+    expect(() => koopmanTraining({ ...args, optimizer: {} as tf.Optimizer })).toThrow('optimizer must be a tf.Optimizer');
+    const kt = koopmanTraining({ ...args, optimizer: opt });
+    await kt.attach(m);
+    const moments = async () => {
+      const w = await opt.getWeights();
+      const sums = w.slice(1).map((e) => tf.tidy(() => tf.sum(tf.abs(e.tensor)).dataSync()[0]));
+      w[0].tensor.dispose(); // the iteration count comes as a fresh scalar
+      return sums;
+    };
+    for (let s = 0; s < 25; s++) {
+      opt.minimize(mse, true)!.dispose();
+      if (s === 23) expect(Math.min(...(await moments()))).toBeGreaterThan(0);
+      await kt.afterStep();
+    }
+    expect(kt.report.jumps[0].accepted).toBe(true);
+    expect(await moments()).toEqual([0, 0, 0, 0]); // first and second moments of kernel and bias
+    tf.dispose([x, y]);
+    m.dispose();
+    opt.dispose();
+  });
+
   it('drives a custom loop through attach/afterStep with a lossFn guard', async () => {
     const { x, y } = regression();
     const m = linearModel(9);

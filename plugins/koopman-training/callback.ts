@@ -109,6 +109,7 @@ export class KoopmanTraining extends tf.Callback {
       checkGuardData(model, this.options.guard.validationData);
       this.guardChecked = model;
     }
+    if (this.options.optimizerState === 'reset' && !this.options.optimizer && !model.optimizer) throw new Error("optimizerState 'reset' needs the optimizer the loop steps: pass it as koopmanTraining({ optimizer, … }) (or compile the model with it)");
     if (totalSteps !== undefined && !(Number.isInteger(totalSteps) && totalSteps >= 0)) throw new Error(`koopmanTraining.attach(model, stepsPerEpoch, totalSteps): totalSteps must be an integer ≥ 0; got ${totalSteps}`);
     if (!this.schedule || this.setupFor !== trainedModel(model)) this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
     this.clock.plan(totalSteps ?? null);

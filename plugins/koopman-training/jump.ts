@@ -246,7 +246,8 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
   if (skippedGroups.length) record.reason += `; ${skippedGroups.length} group(s) kept their t2 weights (no operator)`;
   record.extrapolateMs = extrapolateMs;
   record.guardMs = guardMs;
-  if (record.accepted && o.optimizerState === 'reset' && model.optimizer) await resetOptimizerState(model.optimizer);
+  const optimizer = o.optimizer ?? model.optimizer;
+  if (record.accepted && o.optimizerState === 'reset' && optimizer) await resetOptimizerState(optimizer);
   return { record, fit };
 }
 

@@ -66,6 +66,11 @@ export interface KoopmanTrainingArgs {
   dtype?: RecordDtype;
   /** Optimizer accumulators after a jump: kept, or reset to zero. @default 'keep' */
   optimizerState?: 'keep' | 'reset';
+  /**
+   * The optimizer whose accumulators `optimizerState: 'reset'` acts on: a custom loop's own one
+   * (fit() steps `model.optimizer`, the default). @default model.optimizer
+   */
+  optimizer?: tf.Optimizer;
   /** Steps per epoch, needed for unit 'epoch' in a custom loop (fit() supplies it). @default from fit() */
   stepsPerEpoch?: number;
   /** 1: print one line per jump and the memory held. @default 0 */
@@ -108,6 +113,7 @@ export const KOOPMAN_TRAINING_DEFAULTS = Object.freeze({
   recordEvery: 1,
   dtype: 'float32' as RecordDtype,
   optimizerState: 'keep' as 'keep' | 'reset',
+  optimizer: null,
   stepsPerEpoch: null,
   verbose: 0 as 0 | 1,
   onJump: null,
@@ -184,6 +190,7 @@ export interface ResolvedKoopmanTrainingArgs {
   recordEvery: number;
   dtype: RecordDtype;
   optimizerState: 'keep' | 'reset';
+  optimizer: tf.Optimizer | null;
   stepsPerEpoch: number | null;
   verbose: 0 | 1;
   onJump: KoopmanTrainingArgs['onJump'] | null;
@@ -291,6 +298,9 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
   if (args.optimizerState !== undefined && args.optimizerState !== 'keep' && args.optimizerState !== 'reset') {
     throw new Error(`optimizerState must be 'keep' or 'reset'; got ${String(args.optimizerState)}`);
   }
+  if (args.optimizer !== undefined && typeof (args.optimizer as { getWeights?: unknown } | null)?.getWeights !== 'function') {
+    throw new Error(`optimizer must be a tf.Optimizer (e.g. tf.train.adam(0.01)), the one the custom loop steps; got ${describe(args.optimizer)}`);
+  }
   if (args.dtype !== undefined && args.dtype !== 'float32' && args.dtype !== 'float64') {
     throw new Error(`dtype must be 'float32' or 'float64'; got ${String(args.dtype)}`);
   }
@@ -328,6 +338,7 @@ export function resolveKoopmanTrainingArgs(args: KoopmanTrainingArgs): ResolvedK
     recordEvery: k,
     dtype: args.dtype ?? d.dtype,
     optimizerState: args.optimizerState ?? d.optimizerState,
+    optimizer: args.optimizer ?? d.optimizer,
     stepsPerEpoch: args.stepsPerEpoch ?? d.stepsPerEpoch,
     verbose: args.verbose ?? d.verbose,
     onJump: args.onJump ?? d.onJump,
