@@ -80,7 +80,8 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
     }
   }
   const projection = limit !== null ? projectCost(rec, start, guardMs * expectedEvaluations(c.candidates, c.bracket)) : null;
-  const fit = fitWindow({ recorder: rec, stride: k, ...(projection && limit !== null ? { stop: { test: (n, ms) => projection.over(n, ms, limit), reason: 'not fitted: the decision was abandoned to stay within the budget' } } : {}) }, o.fit);
+  const stop = projection && limit !== null ? { test: (n: number, ms: number) => projection.over(n, ms, limit), reason: 'not fitted: the decision was abandoned to stay within the budget' } : undefined;
+  const fit = fitWindow({ recorder: rec, stride: k, ...(stop ? { stop } : {}) }, o.fit);
   const tau = o.guard?.agreement ?? null;
   const halfFit = tau !== null && fit.stopped === 0 ? fitWindow({ recorder: rec, stride: k, last: halfWindow(rec.count) }, o.fit) : null;
   if (halfFit) fit.ms += halfFit.ms;

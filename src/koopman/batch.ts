@@ -22,6 +22,12 @@ export interface BatchFit {
  */
 export type FitStop = (fitted: number, elapsedMs: number) => boolean;
 
+/** When to stop a fit early, and the error the unfitted groups get. */
+export interface FitStopRule {
+  test: FitStop;
+  reason: string;
+}
+
 /**
  * Fits one operator per recorded group, reusing a single scratch buffer and one SVD workspace
  * (no per-group allocation beyond each operator's own results). Groups whose fit fails
@@ -29,7 +35,7 @@ export type FitStop = (fitted: number, elapsedMs: number) => boolean;
  * unless `strict` is set. `last` fits only the newest `last` snapshots (all when omitted); `stop`
  * can end the fit early (see {@link FitStop}).
  */
-export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false, last?: number, stop?: { test: FitStop; reason: string }): BatchFit {
+export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false, last?: number, stop?: FitStopRule): BatchFit {
   const t0 = performance.now();
   const o = resolveFitOptions(options);
   const held = recorder.count;

@@ -1,7 +1,7 @@
 import { scatterGroup } from '../partition/partition.js';
 import type { WeightGroup } from '../partition/types.js';
 import type { TrajectoryRecorder } from '../trajectory/recorder.js';
-import { fitRecorded, type FitStop } from './batch.js';
+import { fitRecorded, type FitStopRule } from './batch.js';
 import { fitRows } from './fit.js';
 import type { KoopmanOperator } from './operator.js';
 import { resolveFitOptions, type FitOptions } from './options.js';
@@ -18,7 +18,7 @@ export type WindowSource =
       /** Fit only the newest `last` snapshots. @default all held */
       last?: number;
       /** Ends the fit early (the remaining groups get no operator, with `reason`). @default never */
-      stop?: { test: FitStop; reason: string };
+      stop?: FitStopRule;
     }
   | { weightsAt: WeightsAt; groups: WeightGroup[]; /** First and last step of the window (inclusive; end − start a multiple of stride). */ start: number; end: number; stride: number };
 
