@@ -54,6 +54,7 @@ export { DEFAULT_FIT_OPTIONS, type FitOptions } from '../src/koopman/options.js'
 export { fitKoopman, type Snapshots } from '../src/koopman/fit.js';
 export { KoopmanOperator } from '../src/koopman/operator.js';
 export { fitWindow, type WeightsAt, type WindowFit, type WindowSource } from '../src/koopman/window.js';
+export { FitPool } from '../src/koopman/pool.js';
 export { PAIRS_DEFAULTS, fitPairs, pairsOperator, type PairsFit, type PairsOptions, type SampleBlock } from '../src/koopman/pairs.js';
 export type { Complex } from '../src/linalg/complex.js';
 export type { RankRule } from '../src/linalg/rank.js';

@@ -5,6 +5,7 @@
  */
 import { Matrix, QrDecomposition } from 'ml-matrix';
 import { cpus } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { mulberry32 } from '../../src/linalg/random.js';
 import { fitRows } from '../../src/koopman/fit.js';
 import { resolveFitOptions, type FitOptions } from '../../src/koopman/options.js';
@@ -191,7 +192,8 @@ export function benchEngine(report: Report, info: Info): void {
       `(paired Householder QR, one core, plain JS, per CPU-second: ${qrSmall.cpu.toFixed(2)} GFLOP/s on 2814 × 157 (wall ${qrSmall.wall.toFixed(2)}), ` +
         `${qrTall.cpu.toFixed(2)} on 15700 × 121 (wall ${qrTall.wall.toFixed(2)}); pivoted reference ${qrRef.cpu.toFixed(2)}; rowProduct 2×4 kernel ${gemm.cpu.toFixed(2)} (wall ${gemm.wall.toFixed(2)}))`,
     );
-    const ghz = 2.6;
+    // the nominal clock Node reports (the cores may boost past it)
+    const ghz = (cpus()[0]?.speed ?? 0) > 0 ? cpus()[0].speed / 1000 : 2.6;
     report(
       'qr_kernel_gflops_wasm',
       wSmall.cpu,
@@ -202,7 +204,7 @@ export function benchEngine(report: Report, info: Info): void {
         `rowProduct ${wGemm.cpu.toFixed(2)} (${(wGemm.cpu / gemm.cpu).toFixed(2)}×), rowGram ${wGram.cpu.toFixed(2)}; thinSvd 'auto' here is '${autoKernel()}')`,
     );
     info(
-      `machine_peak_gflops ${cpus().length} × ${cpus()[0]?.model} ≈ ${ghz} GHz (lscpu: AMD EPYC family 26, avx2 fma avx512f): ` +
+      `machine_peak_gflops ${cpus().length} × ${cpus()[0]?.model} ≈ ${ghz} GHz (${simdFlags()}): ` +
         `AVX2+FMA 2 pipes × 4 doubles × 2 = 16 flop/cycle → ${(16 * ghz).toFixed(1)} GFLOP/s per core, ${(16 * ghz * cpus().length).toFixed(1)} for both; ` +
         `AVX-512 doubles it (${(32 * ghz * cpus().length).toFixed(1)}); scalar JS (no SIMD, 2 mul + 2 add per cycle) tops out near ${(4 * ghz).toFixed(1)} per core; ` +
         `WebAssembly SIMD (f64x2, no fused multiply-add in Node 20: 2 mul + 2 add of 2 lanes per cycle) near ${(8 * ghz).toFixed(1)} per core at the nominal clock ` +
@@ -215,4 +217,15 @@ function transpose(a: Float64Array, rows: number, cols: number): Float64Array {
   const t = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = a[i * cols + j];
   return t;
+}
+
+/** The vector extensions /proc/cpuinfo lists (Linux), for the peak line. */
+function simdFlags(): string {
+  try {
+    const flags = /^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1].trim().split(/\s+/) ?? [];
+    const shown = ['avx2', 'fma', 'avx512f'].filter((f) => flags.includes(f));
+    return shown.length ? shown.join(' ') : 'no AVX2/FMA listed';
+  } catch {
+    return 'flags not readable here';
+  }
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { KoopmanOperator } from '../../src/koopman/operator.js';
+import { FitPool } from '../../src/koopman/pool.js';
 import type { ResolvedFitOptions } from '../../src/koopman/options.js';
 import type { Partition } from '../../src/partition/types.js';
 import { describeModel, readWeights } from '../../src/tfjs/weights.js';
@@ -51,6 +52,8 @@ export class KoopmanTraining extends tf.Callback {
   } | null = null;
   private partition: Partition | null = null;
   private recorder: TrajectoryRecorder | null = null;
+  /** The fit threads (`threads` > 0), started with training; a failed start is reported at the decision. */
+  private pool: Promise<FitPool> | null = null;
   private flat: Float32Array | null = null;
   private schedule: Schedule | null = null;
   /** Optimizer steps taken. */
@@ -114,6 +117,7 @@ export class KoopmanTraining extends tf.Callback {
     if (!this.schedule || this.setupFor !== trainedModel(model)) this.setup(stepsPerEpoch ?? this.options.stepsPerEpoch ?? undefined, 0);
     this.clock.plan(totalSteps ?? null);
     this.clock.start();
+    this.startPool();
   }
 
   /** Custom loop: call after every optimizer step (with that step's loss, when known). */
@@ -124,6 +128,7 @@ export class KoopmanTraining extends tf.Callback {
 
   /** Forgets the schedule, window and report: the next fit() or attach() starts a new run. */
   reset(): void {
+    void this.closePool();
     this.schedule = null;
     this.setupFor = null;
     this.attachedModel = null;
@@ -200,6 +205,7 @@ export class KoopmanTraining extends tf.Callback {
     this.planNote(plannedEnd);
     this.clock.plan(plannedEnd !== null ? Math.max(0, plannedEnd - this.steps) : null);
     this.clock.start();
+    this.startPool();
   }
 
   override async onBatchEnd(_batch: number, logs?: tf.Logs): Promise<void> {
@@ -224,6 +230,20 @@ export class KoopmanTraining extends tf.Callback {
     this.planNote(null);
     this.clock.plan(null);
     this.clock.stop();
+    await this.closePool();
+  }
+
+  /** Starts the fit threads once (`threads` > 0); the start runs beside training. */
+  private startPool(): void {
+    if (this.options.threads === 0 || this.pool) return;
+    this.pool = FitPool.start(this.options.threads);
+    this.pool.catch(() => {}); // reported where it is awaited, at the decision
+  }
+
+  private async closePool(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    if (pool) await pool.then((p) => p.close(), () => {});
   }
 
   /** A note when the window cannot end within the planned training (or did not, at train end). */
@@ -365,6 +385,18 @@ export class KoopmanTraining extends tf.Callback {
     }
   }
 
+  /** The started fit threads, or null without `threads`; a pool that failed to start is an error naming the option. */
+  private async fitPool(): Promise<FitPool | null> {
+    if (this.options.threads === 0) return null;
+    this.startPool();
+    try {
+      return await this.pool!;
+    } catch (err) {
+      this.pool = null;
+      throw new Error(`koopmanTraining: threads ${this.options.threads}: ${(err as Error).message}`);
+    }
+  }
+
   /** Makes the decision at t2; returns what it was projected to cost when it was abandoned for the budget. */
   private async decide(): Promise<number | undefined> {
     const s = this.schedule!;
@@ -372,7 +404,7 @@ export class KoopmanTraining extends tf.Callback {
     try {
       decided = await decideJump({
         model: this.net, recorder: this.recorder!, stride: this.stride, options: this.options, horizon: s.horizon, candidates: s.candidates,
-        bracket: s.bracket, step: this.steps, recordMs: this.recordMs, limitMs: this.clock.limit(),
+        bracket: s.bracket, step: this.steps, recordMs: this.recordMs, limitMs: this.clock.limit(), pool: await this.fitPool(),
       });
     } catch (err) {
       if (err instanceof JumpAborted) {

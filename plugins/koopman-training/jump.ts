@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { predictionDisagreement } from '../../src/koopman/agreement.js';
-import { dropWildOperators, fitWindow, type WindowFit } from '../../src/koopman/window.js';
+import type { FitPool } from '../../src/koopman/pool.js';
+import { dropWildOperators, fitWindow, type WindowFit, type WindowSource } from '../../src/koopman/window.js';
 import { resetOptimizerState } from '../../src/tfjs/optimizer-state.js';
 import { readWeights, writeWeights } from '../../src/tfjs/weights.js';
 import type { TrajectoryRecorder } from '../../src/trajectory/recorder.js';
@@ -29,6 +30,8 @@ export interface JumpContext {
    * (the guard loss at t2, the groups fitted) would pass it; the weights are then left at t2.
    */
   limitMs?: number | null;
+  /** Threads that share the fits (null or omitted: the calling thread fits alone). */
+  pool?: FitPool | null;
 }
 
 /** Guard evaluations a decision is expected to make after the loss at t2 (for its cost projection). */
@@ -81,9 +84,11 @@ export async function decideJump(c: JumpContext): Promise<{ record: JumpRecord; 
   }
   const projection = limit !== null ? projectCost(rec, start, guardMs * expectedEvaluations(c.candidates, c.bracket)) : null;
   const stop = projection && limit !== null ? { test: (n: number, ms: number) => projection.over(n, ms, limit), reason: 'not fitted: the decision was abandoned to stay within the budget' } : undefined;
-  const fit = fitWindow({ recorder: rec, stride: k, ...(stop ? { stop } : {}) }, o.fit);
+  const pool = c.pool ?? null;
+  const fitOf = (source: Extract<WindowSource, { recorder: TrajectoryRecorder }>) => (pool ? pool.fitWindow(source, o.fit) : fitWindow(source, o.fit));
+  const fit = await fitOf({ recorder: rec, stride: k, ...(stop ? { stop } : {}) });
   const tau = o.guard?.agreement ?? null;
-  const halfFit = tau !== null && fit.stopped === 0 ? fitWindow({ recorder: rec, stride: k, last: halfWindow(rec.count) }, o.fit) : null;
+  const halfFit = tau !== null && fit.stopped === 0 ? await fitOf({ recorder: rec, stride: k, last: halfWindow(rec.count) }) : null;
   if (halfFit) fit.ms += halfFit.ms;
   if (o.maxStepRatio !== null) {
     const t0 = performance.now();

@@ -1,4 +1,4 @@
-import type { TrajectoryRecorder } from '../trajectory/recorder.js';
+import { gatherRows, type SharedWindow, type TrajectoryRecorder } from '../trajectory/recorder.js';
 import { fitRows } from './fit.js';
 import { SvdWorkspace } from '../linalg/workspace.js';
 import type { KoopmanOperator } from './operator.js';
@@ -43,9 +43,8 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
     throw new Error(`fitRecorded: last must be an integer in [2, ${held}] (snapshots held); got ${String(last)}`);
   }
   const n = last ?? held;
-  const skip = held - n;
-  const maxDim = recorder.groups.reduce((a, g) => Math.max(a, g.indices.length), 0);
-  const scratch = new Float64Array(maxDim * held);
+  const win = recorder.share(recorder.groups.map((_, g) => g));
+  const scratch = new Float64Array(win.dims.reduce((a, d) => Math.max(a, d), 0) * held);
   const work = new SvdWorkspace();
   const operators: (KoopmanOperator | null)[] = [];
   const errors = new Map<number, string>();
@@ -57,29 +56,42 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
       operators.push(null);
       return;
     }
-    const d = group.indices.length;
-    let rows = recorder.rows(g, scratch).subarray(0, d * held);
-    if (skip > 0) {
-      // keep the newest n columns of every row, packed to d × n in place
-      for (let i = 0; i < d; i++) rows.copyWithin(i * n, i * held + skip, (i + 1) * held);
-      rows = rows.subarray(0, d * n);
-    }
     try {
-      operators.push(fitRows(rows, d, n, o, `group ${group.id}`, work));
+      operators.push(fitRows(windowRows(win, g, n, scratch), win.dims[g], n, o, `group ${group.id}`, work));
     } catch (err) {
       if (strict) throw err;
       errors.set(g, (err as Error).message);
       operators.push(null);
     }
   });
-  const ranks = operators.filter((x): x is KoopmanOperator => x !== null).map((x) => x.rank).sort((a, b) => a - b);
   return {
     operators,
     errors,
-    ranks: ranks.length
-      ? { min: ranks[0], median: ranks[ranks.length >> 1], max: ranks[ranks.length - 1] }
-      : { min: 0, median: 0, max: 0 },
+    ranks: rankSummary(operators),
     ms: performance.now() - t0,
     stopped,
   };
+}
+
+/** Min, median and max rank of the fitted operators (zeros when none). */
+export function rankSummary(operators: readonly (KoopmanOperator | null)[]): BatchFit['ranks'] {
+  const ranks = operators.filter((x): x is KoopmanOperator => x !== null).map((x) => x.rank).sort((a, b) => a - b);
+  return ranks.length ? { min: ranks[0], median: ranks[ranks.length >> 1], max: ranks[ranks.length - 1] } : { min: 0, median: 0, max: 0 };
+}
+
+/**
+ * The newest `n` snapshots of group j of a shared window as d × n rows (the layout
+ * {@link fitRows} reads), in `scratch` (at least d × count long). O(d·count).
+ */
+export function windowRows(win: SharedWindow, j: number, n: number, scratch: Float64Array): Float64Array {
+  const d = win.dims[j];
+  const held = win.count;
+  let rows = gatherRows(win, j, scratch).subarray(0, d * held);
+  const skip = held - n;
+  if (skip > 0) {
+    // keep the newest n columns of every row, packed to d × n in place
+    for (let i = 0; i < d; i++) rows.copyWithin(i * n, i * held + skip, (i + 1) * held);
+    rows = rows.subarray(0, d * n);
+  }
+  return rows;
 }

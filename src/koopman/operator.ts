@@ -76,6 +76,14 @@ export class KoopmanOperator {
     this.condition = parts.rank > 0 ? s[0] / s[parts.rank - 1] : Infinity;
   }
 
+  /**
+   * Everything the fit computed, which the operator answers from: structured-cloneable, so an
+   * operator fitted on another thread is sent as its parts and rebuilt with `new KoopmanOperator(parts)`.
+   */
+  toParts(): OperatorParts {
+    return this.p;
+  }
+
   /** Spectral radius max |λ|. */
   get spectralRadius(): number {
     let r = 0;

@@ -1,7 +1,7 @@
 import { scatterGroup } from '../partition/partition.js';
 import type { WeightGroup } from '../partition/types.js';
 import type { TrajectoryRecorder } from '../trajectory/recorder.js';
-import { fitRecorded, type FitStopRule } from './batch.js';
+import { fitRecorded, rankSummary, type BatchFit, type FitStopRule } from './batch.js';
 import { fitRows } from './fit.js';
 import type { KoopmanOperator } from './operator.js';
 import { resolveFitOptions, type FitOptions } from './options.js';
@@ -56,74 +56,72 @@ export interface WindowFit {
  */
 export function fitWindow(source: WindowSource, options: FitOptions = {}, strict = false): WindowFit {
   const t0 = performance.now();
-  let groups: WeightGroup[];
-  let operators: (KoopmanOperator | null)[];
-  let errors: Map<number, string>;
-  let states: Float64Array[];
-  let stride: number;
-  let snapshots: number;
-  let stopped = 0;
   if ('recorder' in source) {
     const rec = source.recorder;
-    const fit = fitRecorded(rec, options, strict, source.last, source.stop);
-    stopped = fit.stopped;
-    groups = rec.groups;
-    operators = fit.operators;
-    errors = fit.errors;
-    states = groups.map((_, g) => rec.latest(g));
-    stride = source.stride ?? rec.every;
-    snapshots = source.last ?? rec.count;
-  } else {
-    const { weightsAt, start, end } = source;
-    stride = source.stride;
-    groups = source.groups;
-    if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`fitWindow: stride must be an integer ≥ 1; got ${String(stride)}`);
-    if (!(end > start) || (end - start) % stride !== 0) {
-      throw new Error(`fitWindow: window [${start}, ${end}] must have end > start and a length that is a multiple of the stride ${stride}`);
-    }
-    const o = resolveFitOptions(options);
-    snapshots = (end - start) / stride + 1;
-    const maxDim = groups.reduce((a, g) => Math.max(a, g.indices.length), 0);
-    const scratch = new Float64Array(maxDim * snapshots);
-    const snaps = Array.from({ length: snapshots }, (_, k) => weightsAt(start + k * stride));
-    const last = snaps[snapshots - 1];
-    operators = [];
-    errors = new Map();
-    states = groups.map((g) => Float64Array.from(g.indices, (i) => last[i]));
-    groups.forEach((g, gi) => {
-      const d = g.indices.length;
-      const rows = scratch.subarray(0, d * snapshots);
-      for (let k = 0; k < snapshots; k++) {
-        const w = snaps[k];
-        for (let i = 0; i < d; i++) rows[i * snapshots + k] = w[g.indices[i]];
-      }
-      try {
-        operators.push(fitRows(rows, d, snapshots, o, `group ${g.id}`));
-      } catch (err) {
-        if (strict) throw err;
-        errors.set(gi, (err as Error).message);
-        operators.push(null);
-      }
-    });
+    return recordedWindowFit(rec, fitRecorded(rec, options, strict, source.last, source.stop), source.stride, source.last, t0);
   }
-  const ranks = operators
-    .filter((x): x is KoopmanOperator => x !== null)
-    .map((x) => x.rank)
-    .sort((a, b) => a - b);
+  const { weightsAt, start, end, stride, groups } = source;
+  if (!(Number.isInteger(stride) && stride >= 1)) throw new Error(`fitWindow: stride must be an integer ≥ 1; got ${String(stride)}`);
+  if (!(end > start) || (end - start) % stride !== 0) {
+    throw new Error(`fitWindow: window [${start}, ${end}] must have end > start and a length that is a multiple of the stride ${stride}`);
+  }
+  const o = resolveFitOptions(options);
+  const snapshots = (end - start) / stride + 1;
+  const maxDim = groups.reduce((a, g) => Math.max(a, g.indices.length), 0);
+  const scratch = new Float64Array(maxDim * snapshots);
+  const snaps = Array.from({ length: snapshots }, (_, k) => weightsAt(start + k * stride));
+  const last = snaps[snapshots - 1];
+  const operators: (KoopmanOperator | null)[] = [];
+  const errors = new Map<number, string>();
+  const states = groups.map((g) => Float64Array.from(g.indices, (i) => last[i]));
+  groups.forEach((g, gi) => {
+    const d = g.indices.length;
+    const rows = scratch.subarray(0, d * snapshots);
+    for (let k = 0; k < snapshots; k++) {
+      const w = snaps[k];
+      for (let i = 0; i < d; i++) rows[i * snapshots + k] = w[g.indices[i]];
+    }
+    try {
+      operators.push(fitRows(rows, d, snapshots, o, `group ${g.id}`));
+    } catch (err) {
+      if (strict) throw err;
+      errors.set(gi, (err as Error).message);
+      operators.push(null);
+    }
+  });
+  return windowFit({ groups, operators, errors, states, stride, snapshots, stopped: 0 }, t0);
+}
+
+/** The parts of a {@link WindowFit} a fit computes; the predictions are built on them. */
+type WindowFitParts = Pick<WindowFit, 'groups' | 'operators' | 'errors' | 'states' | 'stride' | 'snapshots' | 'stopped'>;
+
+/** A recorder window's fit (from {@link fitRecorded} or a pool's) with its states and predictions. */
+export function recordedWindowFit(rec: TrajectoryRecorder, fit: BatchFit, stride: number | undefined, last: number | undefined, t0: number): WindowFit {
+  return windowFit(
+    {
+      groups: rec.groups,
+      operators: fit.operators,
+      errors: fit.errors,
+      states: rec.groups.map((_, g) => rec.latest(g)),
+      stride: stride ?? rec.every,
+      snapshots: last ?? rec.count,
+      stopped: fit.stopped,
+    },
+    t0,
+  );
+}
+
+/** Adds the ranks, the time since `t0` and the predictions to a window's fitted operators. */
+function windowFit(p: WindowFitParts, t0: number): WindowFit {
+  const { groups, operators, states, stride } = p;
   const predictGroups = (steps: number): (Float64Array | null)[] => {
     if (steps % stride !== 0) throw new Error(`predict: ${steps} steps is not a multiple of the operators' stride ${stride}`);
     return operators.map((op, g) => (op ? op.predict(states[g], steps / stride) : null));
   };
   return {
-    groups,
-    operators,
-    errors,
-    states,
-    stride,
-    snapshots,
-    ranks: ranks.length ? { min: ranks[0], median: ranks[ranks.length >> 1], max: ranks[ranks.length - 1] } : { min: 0, median: 0, max: 0 },
+    ...p,
+    ranks: rankSummary(operators),
     ms: performance.now() - t0,
-    stopped,
     predictGroups,
     predictWeights(steps, base, predicted = predictGroups(steps)) {
       for (const x of predicted) if (x) for (let i = 0; i < x.length; i++) if (!Number.isFinite(Math.fround(x[i]))) return null;

@@ -15,6 +15,36 @@ export interface RecorderOptions {
 
 export const DEFAULT_RECORDER = Object.freeze({ every: 1, dtype: 'float32' as RecordDtype });
 
+/** A recorder's held window of some groups, as data (see {@link TrajectoryRecorder.share}). */
+export interface SharedWindow {
+  /** Each group's ring of `capacity` snapshots of `dims[j]` coordinates, snapshot-major. */
+  buffers: (Float32Array | Float64Array)[];
+  dims: number[];
+  /** Snapshots held. */
+  count: number;
+  capacity: number;
+  /** Ring slot of the oldest held snapshot. */
+  oldest: number;
+}
+
+/**
+ * Group j of a shared window as `dims[j]` rows of `count` samples, oldest first, in double
+ * precision (row i, column t = coordinate i of snapshot t); writes into `out` when it is large
+ * enough. O(d·count), a transpose.
+ */
+export function gatherRows(w: SharedWindow, j: number, out?: Float64Array): Float64Array {
+  const d = w.dims[j];
+  const n = w.count;
+  const cap = w.capacity;
+  const res = out && out.length >= d * n ? out : new Float64Array(d * n);
+  const buf = w.buffers[j];
+  for (let t = 0; t < n; t++) {
+    const o = ((w.oldest + t) % cap) * d;
+    for (let i = 0; i < d; i++) res[i * n + t] = buf[o + i];
+  }
+  return res;
+}
+
 /**
  * Records each group's weight vector over a bounded window (a ring of `capacity` snapshots per
  * group, each snapshot stored contiguously so that a step writes sequential memory; `rows()`
@@ -47,7 +77,24 @@ export class TrajectoryRecorder {
     this.dtype = dtype;
     const Ctor = dtype === 'float32' ? Float32Array : Float64Array;
     this.bytes = groups.reduce((a, g) => a + g.indices.length, 0) * capacity * Ctor.BYTES_PER_ELEMENT;
-    this.buffers = groups.map((g) => new Ctor(g.indices.length * capacity));
+    // On shared memory where the runtime has it, so a fit pool's threads read the window in place.
+    const memory = (bytes: number) => (typeof SharedArrayBuffer === 'function' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes)) as ArrayBuffer;
+    this.buffers = groups.map((g) => new Ctor(memory(g.indices.length * capacity * Ctor.BYTES_PER_ELEMENT)));
+  }
+
+  /**
+   * The held window of groups `gs` as plain data another thread can read without a copy (the
+   * buffers are on a SharedArrayBuffer where the runtime has one): see {@link gatherRows}.
+   */
+  share(gs: readonly number[]): SharedWindow {
+    const n = this.filled;
+    return {
+      buffers: gs.map((g) => this.buffers[g]),
+      dims: gs.map((g) => this.groups[g].indices.length),
+      count: n,
+      capacity: this.capacity,
+      oldest: n < this.capacity ? 0 : this.head,
+    };
   }
 
   /** Snapshots currently held. */
@@ -101,17 +148,7 @@ export class TrajectoryRecorder {
    * precision (row i, column t = coordinate i of snapshot t). Writes into `out` when given.
    */
   rows(g: number, out?: Float64Array): Float64Array {
-    const d = this.groups[g].indices.length;
-    const n = this.filled;
-    const cap = this.capacity;
-    const res = out && out.length >= d * n ? out : new Float64Array(d * n);
-    const buf = this.buffers[g];
-    const start = n < cap ? 0 : this.head; // oldest snapshot
-    for (let t = 0; t < n; t++) {
-      const o = ((start + t) % cap) * d;
-      for (let i = 0; i < d; i++) res[i * n + t] = buf[o + i];
-    }
-    return res;
+    return gatherRows(this.share([g]), 0, out);
   }
 
   /** The largest change of any coordinate of group g between consecutive held snapshots (0 with fewer than 2). O(d·n). */
