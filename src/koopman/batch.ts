@@ -39,10 +39,7 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
   const t0 = performance.now();
   const o = resolveFitOptions(options);
   const held = recorder.count;
-  if (last !== undefined && !(Number.isInteger(last) && last >= 2 && last <= held)) {
-    throw new Error(`fitRecorded: last must be an integer in [2, ${held}] (snapshots held); got ${String(last)}`);
-  }
-  const n = last ?? held;
+  const n = snapshotsFitted(recorder, last);
   const win = recorder.share(recorder.groups.map((_, g) => g));
   const scratch = new Float64Array(win.dims.reduce((a, d) => Math.max(a, d), 0) * held);
   const work = new SvdWorkspace();
@@ -71,6 +68,15 @@ export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = 
     ms: performance.now() - t0,
     stopped,
   };
+}
+
+/** The snapshots a fit of the newest `last` reads (all held when omitted), checked. */
+export function snapshotsFitted(recorder: TrajectoryRecorder, last: number | undefined): number {
+  const held = recorder.count;
+  if (last !== undefined && !(Number.isInteger(last) && last >= 2 && last <= held)) {
+    throw new Error(`fitRecorded: last must be an integer in [2, ${held}] (snapshots held); got ${String(last)}`);
+  }
+  return last ?? held;
 }
 
 /** Min, median and max rank of the fitted operators (zeros when none). */

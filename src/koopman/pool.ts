@@ -1,7 +1,7 @@
 import type { SharedWindow, TrajectoryRecorder } from '../trajectory/recorder.js';
 import { autoKernel } from '../linalg/kernels/select.js';
 import { SvdWorkspace } from '../linalg/workspace.js';
-import { rankSummary, windowRows, type BatchFit, type FitStopRule } from './batch.js';
+import { rankSummary, snapshotsFitted, windowRows, type BatchFit, type FitStopRule } from './batch.js';
 import { fitRows } from './fit.js';
 import { KoopmanOperator, type OperatorParts } from './operator.js';
 import { resolveFitOptions, type FitOptions, type ResolvedFitOptions } from './options.js';
@@ -111,10 +111,7 @@ export class FitPool {
     const t0 = performance.now();
     const o = resolveFitOptions(options);
     const held = recorder.count;
-    if (last !== undefined && !(Number.isInteger(last) && last >= 2 && last <= held)) {
-      throw new Error(`fitRecorded: last must be an integer in [2, ${held}] (snapshots held); got ${String(last)}`);
-    }
-    const n = last ?? held;
+    const n = snapshotsFitted(recorder, last);
     const G = recorder.groups.length;
     const bins = dealByCost(recorder.groups.map((g) => g.indices.length), n, this.threads + 1);
     // [0]: 1 = stop; [1]: groups fitted on every thread
