@@ -105,7 +105,7 @@ export interface KoopmanTrainingArgs {
    * Worker threads that share each decision's fits with the training thread (Node only; the
    * operators are bit-identical to a one-thread fit). They start with training and end with it
    * (onTrainEnd, or `reset()` after a custom loop). Pays when a decision fits many groups and a
-   * core is free: one thread halves a 64-node decision here (`npm run bench`). @default 0
+   * core is free: one thread took a 64-node decision's fits to 0.67× the wall time here (`npm run bench`). @default 0
    */
   threads?: number;
 }
@@ -192,6 +192,7 @@ export interface ResolvedKoopmanTrainingArgs {
   budget: number | null;
   /** Operators whose first step moves a weight more than this × the window's largest step are dropped (null: none). */
   maxStepRatio: number | null;
+  /** Worker threads sharing each decision's fits (0: the training thread alone). */
   threads: number;
   guard: ResolvedGuard | null;
   every: number | null;

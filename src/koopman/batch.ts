@@ -2,7 +2,7 @@ import { gatherRows, type SharedWindow, type TrajectoryRecorder } from '../traje
 import { fitRows } from './fit.js';
 import { SvdWorkspace } from '../linalg/workspace.js';
 import type { KoopmanOperator } from './operator.js';
-import { resolveFitOptions, type FitOptions } from './options.js';
+import { resolveFitOptions, type FitOptions, type ResolvedFitOptions } from './options.js';
 
 export interface BatchFit {
   /** One operator per recorded group, or null where the fit failed (see errors). */
@@ -38,28 +38,22 @@ export interface FitStopRule {
 export function fitRecorded(recorder: TrajectoryRecorder, options: FitOptions = {}, strict = false, last?: number, stop?: FitStopRule): BatchFit {
   const t0 = performance.now();
   const o = resolveFitOptions(options);
-  const held = recorder.count;
   const n = snapshotsFitted(recorder, last);
-  const win = recorder.share(recorder.groups.map((_, g) => g));
-  const scratch = new Float64Array(win.dims.reduce((a, d) => Math.max(a, d), 0) * held);
-  const work = new SvdWorkspace();
+  const all = recorder.groups.map((_, g) => g);
+  const fits = fitShare(recorder.share(all), n, o, recorder.groups.map((g) => `group ${g.id}`), new SvdWorkspace(), (done, failed) => {
+    if (failed && strict) return true;
+    return done > 0 && stop !== undefined && stop.test(done, performance.now() - t0);
+  });
   const operators: (KoopmanOperator | null)[] = [];
   const errors = new Map<number, string>();
   let stopped = 0;
-  recorder.groups.forEach((group, g) => {
-    if (stopped > 0 || (g > 0 && stop?.test(g, performance.now() - t0))) {
+  fits.forEach((f, g) => {
+    if (f !== null && 'error' in f && strict) throw f.error;
+    operators.push(f !== null && 'op' in f ? f.op : null);
+    if (f === null) {
       stopped++;
       errors.set(g, stop!.reason);
-      operators.push(null);
-      return;
-    }
-    try {
-      operators.push(fitRows(windowRows(win, g, n, scratch), win.dims[g], n, o, `group ${group.id}`, work));
-    } catch (err) {
-      if (strict) throw err;
-      errors.set(g, (err as Error).message);
-      operators.push(null);
-    }
+    } else if ('error' in f) errors.set(g, f.error.message);
   });
   return {
     operators,
@@ -77,6 +71,32 @@ export function snapshotsFitted(recorder: TrajectoryRecorder, last: number | und
     throw new Error(`fitRecorded: last must be an integer in [2, ${held}] (snapshots held); got ${String(last)}`);
   }
   return last ?? held;
+}
+
+/** One group's fit in a share: its operator or why it failed; null when the share stopped before it. */
+export type ShareFit = { op: KoopmanOperator } | { error: Error } | null;
+
+/**
+ * Fits the groups of a shared window in order, reusing one scratch buffer and `work` — the loop
+ * every thread of a fit runs (the one-thread fit, and each thread of a FitPool). Before each group
+ * it asks `halt(processed, lastFailed)` and leaves the rest null once that says so. Never throws
+ * for a group: failures are returned. Cost: the groups' {@link fitRows}.
+ */
+export function fitShare(win: SharedWindow, n: number, o: ResolvedFitOptions, labels: readonly string[], work: SvdWorkspace, halt: (processed: number, lastFailed: boolean) => boolean): ShareFit[] {
+  const scratch = new Float64Array(win.dims.reduce((a, d) => Math.max(a, d), 0) * win.count);
+  const out: ShareFit[] = new Array<ShareFit>(win.dims.length).fill(null);
+  let failed = false;
+  for (let j = 0; j < win.dims.length; j++) {
+    if (halt(j, failed)) break;
+    try {
+      out[j] = { op: fitRows(windowRows(win, j, n, scratch), win.dims[j], n, o, labels[j], work) };
+      failed = false;
+    } catch (err) {
+      out[j] = { error: err as Error };
+      failed = true;
+    }
+  }
+  return out;
 }
 
 /** Min, median and max rank of the fitted operators (zeros when none). */

@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { setAutoKernel } from '../linalg/kernels/select.js';
 import { SvdWorkspace } from '../linalg/workspace.js';
-import { windowRows } from './batch.js';
+import { fitShare } from './batch.js';
 import { fitRows } from './fit.js';
 import { DEFAULT_FIT_OPTIONS } from './options.js';
 import type { FitRequest, FitResponse } from './pool.js';
@@ -14,26 +14,28 @@ const work = new SvdWorkspace();
 
 port.on('message', (req: FitRequest) => {
   setAutoKernel(req.kernel);
-  const { win, n, options, control } = req;
-  const scratch = new Float64Array(win.dims.reduce((a, d) => Math.max(a, d), 0) * win.count);
+  const { control } = req;
+  const fits = fitShare(req.win, req.n, req.options, req.labels, work, (processed, failed) => {
+    if (processed > 0) Atomics.add(control, 1, 1); // the group just finished
+    if (failed && req.strict) Atomics.store(control, 0, 1);
+    return Atomics.load(control, 0) === 1;
+  });
   const results: FitResponse['results'] = [];
   const transfer: ArrayBuffer[] = [];
-  for (let j = 0; j < req.groups.length; j++) {
-    if (Atomics.load(control, 0) === 1) break;
+  fits.forEach((f, j) => {
+    if (f === null) return;
     const group = req.groups[j];
-    try {
-      const parts = fitRows(windowRows(win, j, n, scratch), win.dims[j], n, options, req.labels[j], work).toParts();
-      results.push({ group, parts });
-      // move the arrays the operator owns outright; a view into a larger buffer is copied
-      for (const v of Object.values(parts)) {
-        if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteLength === v.buffer.byteLength && !transfer.includes(v.buffer)) transfer.push(v.buffer);
-      }
-    } catch (err) {
-      results.push({ group, error: (err as Error).message });
-      if (req.strict) Atomics.store(control, 0, 1);
+    if ('error' in f) {
+      results.push({ group, error: f.error.message });
+      return;
     }
-    Atomics.add(control, 1, 1);
-  }
+    const parts = f.op.toParts();
+    results.push({ group, parts });
+    // move the arrays the operator owns outright; a view into a larger buffer is copied
+    for (const v of Object.values(parts)) {
+      if (ArrayBuffer.isView(v) && v.buffer instanceof ArrayBuffer && v.byteLength === v.buffer.byteLength && !transfer.includes(v.buffer)) transfer.push(v.buffer);
+    }
+  });
   port.postMessage({ id: req.id, results } satisfies FitResponse, transfer);
 });
 

@@ -1,8 +1,7 @@
 import type { SharedWindow, TrajectoryRecorder } from '../trajectory/recorder.js';
 import { autoKernel } from '../linalg/kernels/select.js';
 import { SvdWorkspace } from '../linalg/workspace.js';
-import { rankSummary, snapshotsFitted, windowRows, type BatchFit, type FitStopRule } from './batch.js';
-import { fitRows } from './fit.js';
+import { fitShare, rankSummary, snapshotsFitted, type BatchFit, type FitStopRule } from './batch.js';
 import { KoopmanOperator, type OperatorParts } from './operator.js';
 import { resolveFitOptions, type FitOptions, type ResolvedFitOptions } from './options.js';
 import { recordedWindowFit, type WindowFit, type WindowSource } from './window.js';
@@ -60,6 +59,8 @@ export class FitPool {
   readonly threads: number;
   private readonly workers: ThreadHandle[];
   private next = 0;
+  /** The calling thread's SVD workspace, kept across fits. */
+  private readonly work = new SvdWorkspace();
   private broken: Error | null = null;
   private closed = false;
 
@@ -110,7 +111,6 @@ export class FitPool {
     if (this.broken) throw new Error(`FitPool: a worker thread failed earlier (${this.broken.message}); start a new pool`);
     const t0 = performance.now();
     const o = resolveFitOptions(options);
-    const held = recorder.count;
     const n = snapshotsFitted(recorder, last);
     const G = recorder.groups.length;
     const bins = dealByCost(recorder.groups.map((g) => g.indices.length), n, this.threads + 1);
@@ -139,27 +139,19 @@ export class FitPool {
       return reply;
     });
     // The calling thread's share, with the stop rule asked before each group.
-    let failure: Error | null = null;
     const own = bins[0];
-    const win = recorder.share(own);
-    const scratch = new Float64Array(win.dims.reduce((a, d) => Math.max(a, d), 0) * held);
-    const work = new SvdWorkspace();
-    own.forEach((g, j) => {
-      if (failure) return;
-      const done = Atomics.load(control, 1);
-      if (Atomics.load(control, 0) === 1 || (done > 0 && stop?.test(done, performance.now() - t0))) {
-        Atomics.store(control, 0, 1);
-        return;
-      }
-      try {
-        operators[g] = fitRows(windowRows(win, j, n, scratch), win.dims[j], n, o, `group ${recorder.groups[g].id}`, work);
-      } catch (err) {
-        if (strict) {
-          failure = err as Error;
-          Atomics.store(control, 0, 1);
-        } else errors.set(g, (err as Error).message);
-      }
-      Atomics.add(control, 1, 1);
+    const mine = fitShare(recorder.share(own), n, o, own.map((g) => `group ${recorder.groups[g].id}`), this.work, (processed, failed) => {
+      const done = processed > 0 ? Atomics.add(control, 1, 1) + 1 : Atomics.load(control, 1); // counts the group just finished
+      const halt = Atomics.load(control, 0) === 1 || (failed && strict) || (done > 0 && stop !== undefined && stop.test(done, performance.now() - t0));
+      if (halt) Atomics.store(control, 0, 1);
+      return halt;
+    });
+    let failure: Error | null = null;
+    mine.forEach((f, j) => {
+      if (f === null) return;
+      if ('op' in f) operators[own[j]] = f.op;
+      else if (strict) failure ??= f.error;
+      else errors.set(own[j], f.error.message);
     });
     let answers: FitResponse[];
     try {
