@@ -18,6 +18,7 @@ import { MLP_ADADELTA, buildMlp } from '../shared/mlp.js';
 import { makeOptimizer } from '../shared/optimizers.js';
 import { setAutoKernel } from '../../src/linalg/kernels/select.js';
 import { benchEngine, driftRows } from './engine.js';
+import { benchMnistBest, benchRealClient } from './decisions.js';
 import { fitRecorded } from '../../src/koopman/batch.js';
 import { FitPool } from '../../src/koopman/pool.js';
 import type { WeightGroup } from '../../src/partition/types.js';
@@ -202,7 +203,10 @@ async function main(): Promise<void> {
     model.dispose();
   }
   setAutoKernel(null);
+  // 5. Whole decisions on the MNIST best configuration and on the real-client shape.
+  await benchMnistBest(report, data);
   data.dispose();
+  await benchRealClient(report);
   mkdirSync('results', { recursive: true });
   writeFileSync(
     'results/bench.txt',
