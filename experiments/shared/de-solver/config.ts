@@ -30,9 +30,10 @@ export const PAPER_FIT: Readonly<FitOptions> = Object.freeze({ rank: -1, affine:
 
 /**
  * The paper's recipe recorded every k-th step instead of every step (`paper-stride`), k at the
- * paper's scale; {@link paperStride} scales it. One-step weight increments late in these runs are a
- * few hundred float32 ulps, so every-step operators are fitted to rounding noise (the paper stored
- * double-precision weights); a k-step map sees increments k times larger. Otherwise the paper's fit.
+ * paper's scale; {@link paperStride} scales it. A k-step map sees increments k times larger than
+ * the one-step ones (a few hundred float32 ulps late in these runs) from k times fewer snapshots:
+ * with the QR engine it succeeds on the same seeds as the every-step recipe at a fraction of its
+ * recording and fitting cost (results/de-solver/NOTES.md). Otherwise the paper's fit.
  */
 export const PAPER_STRIDE_AT_PAPER_SCALE = 25;
 
