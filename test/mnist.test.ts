@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { mnistSettings } from '../experiments/mnist/cli.js';
 import { mergeMnistFolders, runMnistExperiment } from '../experiments/mnist/experiment.js';
 import { fineGrid, plainSeries, SUMMARY_COLUMNS, teqSteps, timeToLoss } from '../experiments/mnist/measure.js';
-import type { RunResult } from '../experiments/mnist/run.js';
+import type { RunResult } from '../experiments/shared/mnist/run.js';
 import { MLP_ADADELTA, buildMlp } from '../experiments/shared/mlp.js';
 import { makeOptimizer } from '../experiments/shared/optimizers.js';
 import { getLearningRate, setLearningRate } from '../src/tfjs/learning-rate.js';

@@ -10,8 +10,8 @@ import { koopmanTraining, type JumpRecord } from '../../plugins/koopman-training
 import { FASHION_MNIST_DEBIAN_DIR, loadDataset } from '../shared/data/dataset.js';
 import { prepareTensors, type MnistTensors } from '../shared/data/split.js';
 import { buildMlp } from '../shared/mlp.js';
-import { runMnist } from '../mnist/run.js';
-import { PAPER_SETTINGS, bestConfig, type MnistSettings } from '../mnist/settings.js';
+import { runMnist } from '../shared/mnist/run.js';
+import { PAPER_SETTINGS, bestConfig, type MnistSettings } from '../shared/mnist/settings.js';
 import { withSeededRandom } from '../shared/train.js';
 import type { Report } from './engine.js';
 
@@ -48,7 +48,7 @@ function reportDecisions(report: Report, name: string, jumps: JumpRecord[], step
 }
 
 /**
- * The MNIST `best` configuration (experiments/mnist/settings.ts) on the bench's data: the paper's
+ * The MNIST `best` configuration (experiments/shared/mnist/settings.ts) on the bench's data: the paper's
  * schedule (938 steps per epoch, window epochs 2–5, T = 2 epochs, Adadelta with γ = 0.7), cut to 6
  * epochs so it makes the first two decisions (t2 and one epoch later).
  */

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { selectBackend, BACKEND_CHOICES } from '../../src/backend/select.js';
 import { mergeMnistFolders, runMnistExperiment } from './experiment.js';
-import { PAPER_SETTINGS, QUICK_SETTINGS, type MnistSettings } from './settings.js';
+import { PAPER_SETTINGS, QUICK_SETTINGS, type MnistSettings } from '../shared/mnist/settings.js';
 
 interface MnistArgs {
   seeds?: number;

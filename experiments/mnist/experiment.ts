@@ -6,8 +6,8 @@ import { prepareTensors, type MnistTensors } from '../shared/data/split.js';
 import { ProgressBar } from '../shared/report/progress.js';
 import { svgPlot } from '../shared/report/svg.js';
 import { TRACED_NAMES, TRACED_WEIGHTS, fineGrid, measure, type MnistSummary, type RunRow } from './measure.js';
-import { runMnist, type RunResult } from './run.js';
-import { bestConfig, paperConfig, type MnistSettings } from './settings.js';
+import { runMnist, type RunResult } from '../shared/mnist/run.js';
+import { bestConfig, paperConfig, type MnistSettings } from '../shared/mnist/settings.js';
 import { readRuns, storeMnistRuns } from './store.js';
 import { writeTables } from './summary.js';
 

@@ -3,8 +3,8 @@
  * error-to-growth, end-to-end) of a plugin run against the plain run of its seed, and summary.csv.
  */
 import { equivalentSteps, errorToGrowth, median } from '../../src/metrics/teq.js';
-import type { RunResult } from './run.js';
-import type { MnistSettings } from './settings.js';
+import type { RunResult } from '../shared/mnist/run.js';
+import type { MnistSettings } from '../shared/mnist/settings.js';
 
 export type ConfigName = 'paper' | 'best';
 

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mergeRuns } from '../shared/runs.js';
 import type { RunRow } from './measure.js';
-import type { MnistSettings } from './settings.js';
+import type { MnistSettings } from '../shared/mnist/settings.js';
 
 export interface RunsFile {
   settings: string;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { median } from '../../src/metrics/teq.js';
 import { machineInfo, mdHeader, mdRow, svgPlot, writeCsv } from '../shared/report/index.js';
 import { SUMMARY_COLUMNS, summariseMnistConfigs, type ConfigName, type MnistSummary, type RunRow } from './measure.js';
-import type { MnistSettings } from './settings.js';
+import type { MnistSettings } from '../shared/mnist/settings.js';
 
 /** runs.csv, summary.csv, summary.md and teq-over-t.svg from every run in the folder. */
 export function writeTables(

@@ -1,4 +1,4 @@
-import type { KoopmanTrainingArgs } from '../../plugins/koopman-training/index.js';
+import type { KoopmanTrainingArgs } from '../../../plugins/koopman-training/index.js';
 
 /** Every setting of the MNIST experiment; defaults are the paper's (seed 004, Sec. 5 and S10). */
 export interface MnistSettings {

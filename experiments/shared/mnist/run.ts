@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
-import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from '../../plugins/koopman-training/index.js';
-import { readWeights } from '../../src/tfjs/weights.js';
-import type { MnistTensors } from '../shared/data/split.js';
-import { evaluate, withSeededRandom } from '../shared/train.js';
-import { getLearningRate, setLearningRate } from '../../src/tfjs/learning-rate.js';
-import { MLP_ADADELTA, buildMlp } from '../shared/mlp.js';
-import { makeOptimizer } from '../shared/optimizers.js';
+import { koopmanTraining, type KoopmanTraining, type KoopmanTrainingArgs } from '../../../plugins/koopman-training/index.js';
+import { readWeights } from '../../../src/tfjs/weights.js';
+import type { MnistTensors } from '../data/split.js';
+import { evaluate, withSeededRandom } from '../train.js';
+import { getLearningRate, setLearningRate } from '../../../src/tfjs/learning-rate.js';
+import { MLP_ADADELTA, buildMlp } from '../mlp.js';
+import { makeOptimizer } from '../optimizers.js';
 
 export interface RunSettings {
   epochs: number;
